@@ -1,0 +1,1 @@
+"""The `msoko` command: one sub-command per operation, each in its own module."""

@@ -1,0 +1,45 @@
+"""The `msoko` entry point. Sub-commands live in their own modules and are registered here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from msoko.cli import catalog, compute, demo, exports, imports, report, serve
+
+app = typer.Typer(
+    name="msoko",
+    help="МСОКО: оценка качества образования в муниципалитете и регионе.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.command("compute")(compute.compute)
+app.command("report")(report.report)
+app.add_typer(imports.app, name="import")
+app.add_typer(exports.app, name="export")
+app.add_typer(catalog.app, name="catalog")
+
+
+def run() -> None:
+    """Console-script entry: no traceback ever reaches a user; an unexpected failure says what to send us."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("Прервано.\n")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 — the last line of defence before the user's terminal
+        from msoko.cli.common import err_console
+
+        err_console.print(
+            f"Внутренняя ошибка: {type(exc).__name__}: {exc}. "
+            "Ничего не повреждено; сообщите администратору текст ошибки.",
+            style="red",
+            markup=False,
+        )
+        sys.exit(3)
