@@ -1,0 +1,1 @@
+"""`msoko export objectivity|risk` — owned by detection (issue 5); registers onto the export group."""
