@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +53,13 @@ class Workspace:
     def reports(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def static(self) -> Path:
+        """Where `collectstatic` puts files for a front web server; the app itself serves them too."""
+        return self.root / "static"
+
     def ensure(self) -> Workspace:
-        for folder in (self.root, self.warehouse, self.archive, self.results, self.uploads, self.reports):
+        for folder in (self.root, self.warehouse, self.archive, self.results, self.uploads, self.reports, self.static):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 
@@ -68,7 +74,16 @@ class Workspace:
             return path.read_text(encoding="ascii").strip()
         self.root.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(50)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key + "\n")
-        return key
+        # Written whole aside, then linked into place: a concurrent reader never sees a half-written key,
+        # and if two processes race, the first link wins and both use that key.
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(key + "\n")
+            os.chmod(tmp, 0o600)
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        return path.read_text(encoding="ascii").strip()

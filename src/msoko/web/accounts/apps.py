@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "msoko.web.accounts"
+    label = "accounts"
+    verbose_name = "Пользователи и роли"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from msoko.web.accounts.models import User
+
+        auditlog.register(User, exclude_fields=["password", "last_login"])

@@ -1,0 +1,44 @@
+"""Roles, the scope level each is bound to, and what each may do.
+
+A role never widens a scope: what a user may see is decided by the scope (msoko.web.access); the role
+only says which actions they may take inside it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    REGION_ADMIN = "region_admin", "администратор региона"
+    REGIONAL_ANALYST = "regional_analyst", "региональный аналитик"
+    REGIONAL_EXPERT = "regional_expert", "региональный эксперт"
+    MUNICIPAL_COORDINATOR = "municipal_coordinator", "муниципальный координатор"
+    SCHOOL_OPERATOR = "school_operator", "оператор образовательной организации"
+
+
+SCOPE_LEVEL = {
+    Role.REGION_ADMIN: "region",
+    Role.REGIONAL_ANALYST: "region",
+    Role.REGIONAL_EXPERT: "region",
+    Role.MUNICIPAL_COORDINATOR: "municipality",
+    Role.SCHOOL_OPERATOR: "organisation",
+}
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "просмотр"
+    IMPORT_DATA = "import_data", "загрузка данных"
+    MANAGE_REGISTRY = "manage_registry", "ведение реестра"
+    MANAGE_USERS = "manage_users", "управление пользователями"
+    EDIT_CYCLE = "edit_cycle", "ведение управленческого цикла"
+    SCORE = "score", "экспертная оценка"
+
+
+ALLOWED = {
+    Role.REGION_ADMIN: {Action.VIEW, Action.IMPORT_DATA, Action.MANAGE_REGISTRY, Action.MANAGE_USERS, Action.EDIT_CYCLE},
+    Role.REGIONAL_ANALYST: {Action.VIEW, Action.IMPORT_DATA, Action.EDIT_CYCLE},
+    Role.REGIONAL_EXPERT: {Action.VIEW, Action.SCORE},
+    Role.MUNICIPAL_COORDINATOR: {Action.VIEW, Action.IMPORT_DATA, Action.EDIT_CYCLE},
+    Role.SCHOOL_OPERATOR: {Action.VIEW, Action.IMPORT_DATA},
+}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "МСОКО — администрирование"
+admin.site.site_title = "МСОКО"
+admin.site.index_title = "Реестр, пользователи и журнал изменений"
+# The admin bypasses the scope gate, so only superusers enter it.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("msoko.web.accounts.urls")),
+    path("", include("msoko.web.home.urls")),
+]
