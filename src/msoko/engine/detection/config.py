@@ -1,0 +1,188 @@
+"""Thresholds of every detection rule, each with its default and the source it comes from.
+
+The defaults live here; a region overrides any of them with `detection.yaml` in the workspace root
+(same nesting as the models below). Every threshold carries `source` in its JSON schema, and
+`threshold_table()` lists them for the Russian documentation (`docs/detection.ru.md`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+FIOKO = "ФИОКО, методика выявления признаков необъективности результатов ВПР (публичные аналитические материалы)"
+DOMAIN = "docs/domain.md: осторожность при группах менее ~20–50 участников"
+LOCAL = "принято в msoko (docs/decisions/0006-detection.md), настраивается регионом"
+SEED004 = "seed 004 (Шаранский район): «за последние 2 года (математика и русский язык)»"
+FEDERAL = "федеральное правило ФИОКО/Рособрнадзора для школ с рисками низких результатов: ≥ 30 % «2» в двух процедурах за год или в одной два года подряд"
+PROJECT500 = "проект адресной методической помощи «500+», 10 факторов риска (ФИОКО, 2021)"
+
+
+def T(default, source: str, description: str):  # noqa: N802 — reads as a declaration
+    return Field(default, description=description, json_schema_extra={"source": source})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GroupConfig(_Model):
+    min_participants: int = T(20, DOMAIN, "меньше участников в группе — «недостаточно данных», признаки не ставятся")
+
+
+class JournalConfig(_Model):
+    raised_excess: float = T(0.15, FIOKO, "доля «повысили» (отметка ВПР выше журнальной) выше региональной не менее чем на …")
+    gap2_excess: float = T(0.10, FIOKO, "доля расхождений на 2 балла и более выше региональной не менее чем на …")
+    min_z: float = T(3.0, LOCAL, "минимальная статистическая значимость превышения (z биномиального критерия)")
+
+
+class PeaksConfig(_Model):
+    at_width: int = T(2, FIOKO, "окно «на границе и чуть выше»: граничный балл и следующие за ним (баллов)")
+    below_width: int = T(2, FIOKO, "окно «чуть ниже границы» (баллов)")
+    excess: float = T(0.25, LOCAL, "доля окна «на границе и выше» среди участников обоих окон выше региональной не менее чем на …")
+    min_window: int = T(10, LOCAL, "минимум участников в окнах около границ")
+    min_z: float = T(3.0, LOCAL, "минимальная значимость (z)")
+
+
+class ConfirmationConfig(_Model):
+    high_effect: float = T(0.3, FIOKO, "ВПР считается высоким, если средний стандартизованный балл школы выше регионального на … σ")
+    drop: float = T(0.6, FIOKO, "подтверждающая процедура ниже результата ВПР не менее чем на … σ")
+    years_after: int = T(2, LOCAL, "ОГЭ/ЕГЭ ищутся в том же году и не позже чем через … лет")
+    min_participants: int = T(10, LOCAL, "минимум участников подтверждающей процедуры")
+    subjects: dict[str, list[str]] = T(
+        {"Математика": ["Математика", "Математика (профильная)", "Математика (базовая)"]},
+        LOCAL,
+        "соответствие предметов ВПР предметам ГИА (по умолчанию — одноимённые)",
+    )
+
+
+class TasksConfig(_Model):
+    basic_below: float = T(0.0, FIOKO, "выполнение заданий базового уровня (Б) ниже регионального не менее чем на …")
+    advanced_above: float = T(0.05, FIOKO, "выполнение заданий повышенного уровня (П) выше регионального не менее чем на …")
+    divergence: float = T(0.12, LOCAL, "разность (П − регион) − (Б − регион) не менее …")
+
+
+class JumpConfig(_Model):
+    min_jump: float = T(0.5, LOCAL, "рост среднего стандартизованного балла против собственной истории школы не менее … σ")
+    min_z: float = T(3.0, LOCAL, "минимальная значимость роста (z)")
+    history_years: int = T(3, LOCAL, "сколько предыдущих лет составляют историю")
+
+
+class RepeatedConfig(_Model):
+    window_years: int = T(2, FIOKO, "признаки в каком-либо из … предыдущих лет")
+
+
+class CombinationConfig(_Model):
+    min_signs: int = T(2, FIOKO, "группа отмечается, когда сработало не менее … признаков (повторность считается признаком)")
+
+
+class ObjectivityConfig(_Model):
+    group: GroupConfig = GroupConfig()
+    journal: JournalConfig = JournalConfig()
+    peaks: PeaksConfig = PeaksConfig()
+    confirmation: ConfirmationConfig = ConfirmationConfig()
+    tasks: TasksConfig = TasksConfig()
+    jump: JumpConfig = JumpConfig()
+    repeated: RepeatedConfig = RepeatedConfig()
+    combination: CombinationConfig = CombinationConfig()
+
+
+class SocialVariable(_Model):
+    name: str
+    per: Literal["students", "teachers", "none"] = "students"
+    direction: Literal["adverse", "favourable"] = "adverse"
+    weight: float = 1.0
+
+
+DEFAULT_SOCIAL_VARIABLES = [
+    SocialVariable(name="pdn_kdn"),
+    SocialVariable(name="migrant_or_low_russian"),
+    SocialVariable(name="not_attested"),
+    SocialVariable(name="chronic_absence"),
+    SocialVariable(name="ovz", weight=0.5),
+    SocialVariable(name="remote", per="none"),
+    SocialVariable(name="small_school", per="none"),
+    SocialVariable(name="infra_deficit", per="none"),
+    SocialVariable(name="internet_deficit", per="none"),
+    SocialVariable(name="staff_vacancies", per="teachers"),
+]
+
+
+class SocialConfig(_Model):
+    variables: list[SocialVariable] = T(DEFAULT_SOCIAL_VARIABLES, SEED004, "переменные индекса социального благополучия")
+    normalisation: Literal["minmax", "rank"] = T("rank", LOCAL, "нормировка переменных по региону за год")
+    mode: Literal["share", "threshold"] = T("share", LOCAL, "как составляется список ШНСУ")
+    share: float = T(0.10, LOCAL, "доля школ региона с самым низким индексом, попадающих в список ШНСУ")
+    threshold: float = T(40.0, LOCAL, "порог индекса (0–100) при mode = threshold")
+
+
+class FederalConfig(_Model):
+    share_below: float = T(0.30, FEDERAL, "доля участников ниже границы «3» (не преодолевших минимум)")
+    procedures_in_year: int = T(2, FEDERAL, "число процедур одного года")
+    consecutive_years: int = T(2, FEDERAL, "одна и та же процедура подряд лет")
+    min_participants: int = T(5, LOCAL, "процедура учитывается при числе участников не менее …")
+
+
+class ClusterConfig(_Model):
+    bands: int = T(3, LOCAL, "число полос индекса социального благополучия (квантили по региону)")
+    split_by_locality: bool = T(True, LOCAL, "делить полосы на город/село")
+    min_size: int = T(10, LOCAL, "кластер меньше … школ сливается с полосой без деления город/село")
+    subjects: list[str] = T(["Русский язык", "Математика"], SEED004, "предметы показателей результата")
+    indicators: list[str] = T(
+        ["vpr_effect", "vpr_share_2", "gia_effect", "gia_below_min"], SEED004, "показатели результата"
+    )
+    min_participants: int = T(10, LOCAL, "школа участвует в сравнении при числе участников (ВПР + ГИА) не менее …")
+    bottom_share: float = T(0.20, LOCAL, "«низ кластера»: доля школ кластера с худшим сводным результатом")
+    years: int = T(2, SEED004, "сколько лет подряд школа должна оставаться внизу кластера")
+
+
+class ValueAddedConfig(_Model):
+    interval_z: float = T(1.96, LOCAL, "ширина интервала ожидаемого результата (в σ остатка, 95 %)")
+
+
+class ShnorConfig(_Model):
+    any_of: list[Literal["cluster_bottom", "federal_risk", "below_expected"]] = T(
+        ["cluster_bottom"], LOCAL, "какие основания включают школу в список ШНОР"
+    )
+
+
+class RiskProfileConfig(_Model):
+    quantile: float = T(0.75, PROJECT500, "фактор риска отмечается, когда показатель школы в худшей четверти региона")
+
+
+class DetectionConfig(_Model):
+    objectivity: ObjectivityConfig = ObjectivityConfig()
+    social: SocialConfig = SocialConfig()
+    federal: FederalConfig = FederalConfig()
+    clusters: ClusterConfig = ClusterConfig()
+    value_added: ValueAddedConfig = ValueAddedConfig()
+    shnor: ShnorConfig = ShnorConfig()
+    risk_profile: RiskProfileConfig = RiskProfileConfig()
+
+    @classmethod
+    def load(cls, path: Path | None) -> DetectionConfig:
+        """Defaults, overridden by the YAML file when it exists."""
+        if path is None or not path.exists():
+            return cls()
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls.model_validate(data)
+
+
+def threshold_table(model: type[BaseModel] = DetectionConfig, prefix: str = "") -> list[tuple[str, object, str, str]]:
+    """(dotted name, default, description, source) for every threshold, for the docs."""
+    rows: list[tuple[str, object, str, str]] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not SocialVariable:
+            rows.extend(threshold_table(annotation, f"{prefix}{name}."))
+            continue
+        extra = field.json_schema_extra or {}
+        source = extra.get("source", "") if isinstance(extra, dict) else ""
+        default = field.default
+        if isinstance(default, list) and default and isinstance(default[0], BaseModel):
+            default = ", ".join(f"{v.name}×{v.weight:g}" for v in default)
+        rows.append((prefix + name, default, field.description or "", source))
+    return rows

@@ -1,0 +1,157 @@
+"""`run(ws)`: compute every detection result over the warehouse and store it (see `store`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import polars as pl
+
+from msoko.core.workspace import Workspace
+from msoko.engine.detection import (
+    clusters,
+    data,
+    explain,
+    federal,
+    lists,
+    objectivity,
+    results,
+    risk_profile,
+    social,
+    store,
+    value_added,
+)
+from msoko.engine.detection.config import DetectionConfig
+from msoko.engine.warehouse import Warehouse
+
+CONFIG_FILE = "detection.yaml"
+Progress = Callable[[str, int, int], None]
+STEPS = ["данные", "объективность", "индекс благополучия", "кластеры и ожидаемый результат",
+         "федеральное правило", "списки и профили риска", "запись результатов"]
+
+
+def _objectivity_explanations(groups: pl.DataFrame, signs: pl.DataFrame) -> pl.DataFrame:
+    with_signs = groups.filter((pl.col("signs") != "") | (pl.col("status") == objectivity.INSUFFICIENT))
+    fired = signs.filter(pl.col("fired"))
+    by_key: dict[tuple, list[dict]] = {}
+    for s in fired.iter_rows(named=True):
+        by_key.setdefault((s["year"], s["org_id"], s["subject"], s["grade"]), []).append(s)
+    texts = [
+        explain.objectivity_text(g, by_key.get((g["year"], g["org_id"], g["subject"], g["grade"]), []))
+        for g in with_signs.iter_rows(named=True)
+    ]
+    expl = with_signs.select("year", "org_id", "subject", "grade").with_columns(
+        pl.Series("explanation", texts, dtype=pl.Utf8))
+    return groups.join(expl, on=["year", "org_id", "subject", "grade"], how="left")
+
+
+def compute(ws: Workspace, cfg: DetectionConfig, progress: Progress | None = None) -> dict[str, pl.DataFrame]:
+    def step(i: int) -> None:
+        if progress:
+            progress(STEPS[i], i, len(STEPS))
+
+    step(0)
+    con = data.connect(Warehouse(ws.warehouse))
+    try:
+        frames = data.build(con, cfg.objectivity.peaks.at_width, cfg.objectivity.peaks.below_width)
+    finally:
+        con.close()
+    vpr, gia, orgs = frames["vpr"], frames["gia"], frames["organisations"]
+
+    step(1)
+    groups, signs = objectivity.evaluate(vpr, gia, cfg.objectivity)
+    groups = _objectivity_explanations(groups, signs)
+
+    step(2)
+    soc, used = social.index(frames["context"], orgs, cfg.social)
+
+    step(3)
+    vpr_e = objectivity.with_effect(vpr, ["region_id", "year", "subject", "grade"]) if not vpr.is_empty() else vpr
+    gia_e = objectivity.with_effect(gia, ["region_id", "year", "exam", "subject"]) if not gia.is_empty() else gia
+    if vpr_e.is_empty():
+        vpr_e = vpr_e.with_columns(pl.lit(None, dtype=pl.Float64).alias("effect"))
+    if gia_e.is_empty():
+        gia_e = gia_e.with_columns(pl.lit(None, dtype=pl.Float64).alias("effect"))
+    comp = results.composite(vpr_e, gia_e, cfg.clusters)
+    clustered = clusters.bottom(clusters.assign(comp, soc, orgs, cfg.clusters), cfg.clusters)
+    clustered = clustered.join(soc.select("year", "org_id", *[f"a_{n}" for n in used]), on=["year", "org_id"],
+                               how="left")
+    clustered = value_added.evaluate(clustered, [f"a_{n}" for n in used], cfg.value_added)
+
+    step(4)
+    fed = federal.evaluate(federal.units(vpr, gia, frames["results_by_org"]), cfg.federal)
+
+    step(5)
+    risk = _risk_table(clustered, soc, fed, cfg)
+    moves = lists.movement(risk)
+    profile_src = soc.join(comp.select("year", "org_id", "vpr_share_2"), on=["year", "org_id"], how="full",
+                           coalesce=True)
+    if "region_id" in profile_src.columns:
+        profile_src = profile_src.with_columns(pl.col("region_id").fill_null(""))
+    profile = risk_profile.evaluate(profile_src, cfg.risk_profile) if not profile_src.is_empty() else pl.DataFrame(
+        schema={"year": pl.Int32, "org_id": pl.Utf8, "factor": pl.Int32, "name": pl.Utf8, "value": pl.Float64,
+                "at_risk": pl.Boolean})
+    return {"objectivity": groups, "signs": signs, "risk": risk, "lists": moves, "risk_profile": profile,
+            "social": soc}
+
+
+def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, cfg: DetectionConfig) -> pl.DataFrame:
+    key = ["year", "org_id"]
+    cl = clustered.select(
+        pl.col("year").cast(pl.Int32), "org_id", "region_id", "cluster", "cluster_size", "cluster_rank",
+        "composite", "at_bottom", "cluster_bottom", "expected", "lower", "upper", "below_expected",
+        *[c for c in ("vpr_effect", "vpr_share_2", "gia_effect", "gia_below_min") if c in clustered.columns],
+    )
+    df = cl.join(soc.select(pl.col("year").cast(pl.Int32), "org_id", pl.col("region_id").alias("_r"),
+                            "social_index", "shnsu"), on=key, how="full", coalesce=True)
+    df = df.with_columns(pl.coalesce("region_id", "_r").alias("region_id")).drop("_r")
+    df = df.join(fed, on=key, how="full", coalesce=True)
+    df = df.with_columns(
+        *[pl.col(c).fill_null(False) for c in ("cluster_bottom", "below_expected", "shnsu", "federal_risk",
+                                               "at_bottom")],
+    )
+    shnor = pl.lit(False)
+    for reason in cfg.shnor.any_of:
+        shnor = shnor | pl.col(reason)
+    df = df.with_columns(shnor.alias("shnor"))
+    codes = []
+    for row in df.select("cluster_bottom", "federal_risk", "below_expected", "shnsu").iter_rows():
+        names = ["cluster_bottom", "federal_risk", "below_expected", "low_social_index"]
+        codes.append(";".join(n for n, on in zip(names, row, strict=True) if on))
+    df = df.with_columns(pl.Series("reasons", codes, dtype=pl.Utf8))
+    texts = [
+        explain.risk_text(r, cfg.clusters.years, cfg.clusters.bottom_share) if r["reasons"] else None
+        for r in df.iter_rows(named=True)
+    ]
+    df = df.with_columns(pl.Series("explanation", texts, dtype=pl.Utf8))
+    return df.sort(key)
+
+
+def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | None = None) -> dict:
+    """Compute objectivity flags, ШНСУ, ШНОР, lists and risk profiles; store them under ws.results/detection.
+
+    `years`: store only these years (history is still read from every year); results stored earlier for
+    other years are kept. `progress(step_name, done, total)` is called as the work advances.
+    Returns a summary: counts per table and seconds taken.
+    """
+    started = time.perf_counter()
+    cfg = DetectionConfig.load(ws.root / CONFIG_FILE)
+    tables = compute(ws, cfg, progress)
+    wanted = sorted(set(years)) if years is not None else None
+    if wanted is not None:
+        previous = store.DetectionResults.open(ws.results)
+        for name in store.TABLES:
+            fresh = tables[name].filter(pl.col("year").is_in(wanted))
+            if previous is not None:
+                old = previous._read(name).filter(~pl.col("year").is_in(wanted))
+                fresh = pl.concat([old, fresh], how="diagonal_relaxed")
+            tables[name] = fresh
+    if progress:
+        progress(STEPS[-1], len(STEPS) - 1, len(STEPS))
+    stored_years = sorted(set(tables["risk"]["year"].to_list()) | set(tables["objectivity"]["year"].to_list()))
+    store.write(ws.results, tables, {"years": stored_years})
+    summary = {name: tables[name].height for name in store.TABLES}
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    if progress:
+        progress("готово", len(STEPS), len(STEPS))
+    return summary

@@ -1,0 +1,119 @@
+"""Stored detection results and the reader pages and reports use.
+
+Layout under `ws.results / "detection"`::
+
+    CURRENT.json              {"run": "<run id>", "created": "…", "years": […]} — replaced atomically
+    <run id>/objectivity.parquet   one row per organisation × ВПР × subject × grade × year (flag, signs, explanation)
+    <run id>/signs.parquet         every sign measured: value and reference, fired or not
+    <run id>/risk.parquet          one row per school × year: ШНОР, ШНСУ, their grounds, explanation
+    <run id>/lists.parquet         list movement per year: entered / stayed / left
+    <run id>/risk_profile.parquet  the 10 risk factors of «500+» per school × year
+    <run id>/social.parquet        the social well-being index and its normalised variables
+
+A run is written into a hidden folder, fsynced and renamed into place, then CURRENT.json is replaced: a
+reader sees the old run or the new one, never a half-written one. Older runs are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+TABLES = ("objectivity", "signs", "risk", "lists", "risk_profile", "social")
+POINTER = "CURRENT.json"
+
+
+def root(results_dir: Path) -> Path:
+    return Path(results_dir) / "detection"
+
+
+def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Path:
+    base = root(results_dir)
+    base.mkdir(parents=True, exist_ok=True)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    tmp = base / f".tmp-{run_id}"
+    tmp.mkdir()
+    try:
+        for name in TABLES:
+            path = tmp / f"{name}.parquet"
+            tables[name].write_parquet(path)
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        final = base / run_id
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    pointer = {**meta, "run": run_id, "created": datetime.now(UTC).isoformat(timespec="seconds")}
+    fd, tmp_pointer = tempfile.mkstemp(dir=base, prefix=".current-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(pointer, handle, ensure_ascii=False, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp_pointer, base / POINTER)
+    for old in base.iterdir():
+        if old.is_dir() and old.name != run_id and not old.name.startswith(".tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return base / run_id
+
+
+@dataclass(frozen=True)
+class DetectionResults:
+    """Read access to the current stored run; every method returns a polars DataFrame."""
+
+    folder: Path
+    meta: dict
+
+    @classmethod
+    def open(cls, results_dir: Path) -> DetectionResults | None:
+        """The current run, or None when `run` has never stored one."""
+        base = root(results_dir)
+        try:
+            meta = json.loads((base / POINTER).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        folder = base / meta["run"]
+        return cls(folder, meta) if folder.is_dir() else None
+
+    def _read(self, name: str, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
+        df = pl.read_parquet(self.folder / f"{name}.parquet")
+        if year is not None:
+            df = df.filter(pl.col("year") == year)
+        if org_id is not None:
+            df = df.filter(pl.col("org_id") == org_id)
+        return df
+
+    def years(self) -> list[int]:
+        return sorted(set(self._read("risk")["year"].to_list()) | set(self._read("objectivity")["year"].to_list()))
+
+    def objectivity(self, year: int | None = None, org_id: str | None = None, flagged_only: bool = False) -> pl.DataFrame:
+        df = self._read("objectivity", year, org_id)
+        return df.filter(pl.col("flagged")) if flagged_only else df
+
+    def signs(self, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
+        return self._read("signs", year, org_id)
+
+    def risk(self, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
+        return self._read("risk", year, org_id)
+
+    def lists(self, year: int | None = None, list_name: str | None = None) -> pl.DataFrame:
+        df = self._read("lists", year)
+        return df.filter(pl.col("list") == list_name) if list_name else df
+
+    def risk_profile(self, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
+        return self._read("risk_profile", year, org_id)
+
+    def social(self, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
+        return self._read("social", year, org_id)
+
+    def flagged_schools(self, year: int | None = None) -> list[str]:
+        """Organisations with at least one flagged group (in `year`, or in any year)."""
+        return sorted(set(self.objectivity(year, flagged_only=True)["org_id"].to_list()))
