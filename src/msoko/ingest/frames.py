@@ -1,0 +1,293 @@
+"""A canonical file (CSV or XLSX) as a stream of string-typed polars frames carrying each row's file line.
+
+CSV goes through pyarrow's streaming reader (C++, batches of ~1 MB … 64 MB), so a 10-million-row file is
+never held in memory whole; XLSX and odd CSV (quoted line breaks) go through `tabular` and come out as
+one frame. Every frame has the file's columns as strings plus `_line` (the line a person sees).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from msoko.core.issues import Issue
+from msoko.ingest.tabular import (
+    MAX_TEXT_BYTES,
+    Table,
+    decode_text,
+    detect_delimiter,
+    is_xlsx,
+    read_grid,
+    table_from_grid,
+)
+
+LINE = "_line"
+SAMPLE_BYTES = 4 << 20
+BLOCK_BYTES = 16 << 20
+
+
+@dataclass
+class Source:
+    """What was learnt about a file before streaming it."""
+
+    file: str
+    path: Path
+    header: list[str]
+    header_line: int
+    encoding: str | None = None
+    delimiter: str | None = None
+    table: Table | None = None  # set when the file was read whole (XLSX, irregular CSV)
+    issues: list[Issue] = field(default_factory=list)
+    size: int = 0
+
+
+def _sniff_csv(path: Path, name: str) -> Source | None | list[Issue]:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    bom = sample.startswith(b"\xef\xbb\xbf")
+    body = sample[3:] if bom else sample
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        text, encoding, issues = decode_text(body, name)
+        if text is None:
+            return issues
+    if "\x00" in text:
+        return decode_text(b"\x00", name)[2]
+    lines = text.splitlines()
+    header_index = next((i for i, line in enumerate(lines[:50]) if line.strip()), None)
+    if header_index is None:
+        return [Issue.error("файл пуст: в нём нет ни одной строки с данными", file=name)]
+    delimiter = detect_delimiter("\n".join(lines[header_index : header_index + 1]))
+    try:
+        header = next(csv.reader([lines[header_index]], delimiter=delimiter))
+    except csv.Error:
+        return None
+    if any('"' in line for line in lines[header_index + 1 : header_index + 200]) and _has_multiline(
+        text, delimiter
+    ):
+        return None
+    return Source(
+        file=name,
+        path=path,
+        header=[h.strip().lstrip("\ufeff").strip() for h in header],
+        header_line=header_index + 1,
+        encoding=encoding,
+        delimiter=delimiter,
+        size=path.stat().st_size,
+    )
+
+
+def _has_multiline(text: str, delimiter: str) -> bool:
+    reader = csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter)
+    previous = 0
+    try:
+        for _ in reader:
+            if reader.line_num - previous > 1:
+                return True
+            previous = reader.line_num
+    except csv.Error:
+        return True
+    return False
+
+
+def open_source(path: Path, name: str | None = None, sheet: str | None = None) -> Source | list[Issue]:
+    """Look at a file: its header, encoding and delimiter; issues when it cannot be read at all."""
+    path = Path(path)
+    name = name or path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [Issue.error(f"файл не найден или не читается: {exc.strerror or exc}", file=name)]
+    if size == 0:
+        return [Issue.error("файл пуст", file=name)]
+    if not is_xlsx(path):
+        sniffed = _sniff_csv(path, name)
+        if isinstance(sniffed, list):
+            return sniffed
+        if sniffed is not None:
+            issues = _header_issues(sniffed.header, name, sniffed.header_line)
+            sniffed.issues = issues
+            return sniffed
+        if size > MAX_TEXT_BYTES:
+            return [Issue.error("файл CSV с переносами строк внутри значений слишком велик", file=name)]
+    grid, issues = read_grid(path, name=name, sheet=sheet)
+    if grid is None:
+        return issues
+    start = next((i for i, (_, cells) in enumerate(grid.rows) if any(c.strip() for c in cells)), 0)
+    table, more = table_from_grid(grid, start)
+    if table is None:
+        return issues + more
+    return Source(
+        file=name,
+        path=path,
+        header=table.header,
+        header_line=table.header_row,
+        encoding=grid.encoding,
+        delimiter=grid.delimiter,
+        table=table,
+        issues=issues + more,
+        size=size,
+    )
+
+
+def _header_issues(header: list[str], name: str, line: int) -> list[Issue]:
+    issues = []
+    seen: dict[str, int] = {}
+    for position, column in enumerate(header):
+        key = column.casefold()
+        if key and key in seen:
+            issues.append(
+                Issue.error(
+                    f"столбец «{column}» встречается в заголовке дважды (столбцы {seen[key] + 1} и {position + 1})",
+                    file=name,
+                    row=line,
+                    column=column,
+                )
+            )
+        seen.setdefault(key, position)
+    return issues
+
+
+def table_frame(table: Table) -> pl.DataFrame:
+    """A whole `Table` as one string frame with `_line` (empty rows dropped)."""
+    lines: list[int] = []
+    columns: list[list[str]] = [[] for _ in table.header]
+    width = len(table.header)
+    for line, cells in table.rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        lines.append(line)
+        padded = cells + [""] * (width - len(cells))
+        for index in range(width):
+            columns[index].append(padded[index])
+    data = {
+        name: pl.Series(name, values, dtype=pl.String)
+        for name, values in zip(table.header, columns, strict=True)
+    }
+    data[LINE] = pl.Series(LINE, lines, dtype=pl.Int64)
+    return pl.DataFrame(data)
+
+
+def _locate_bad_rows(source: Source, limit: int = 20) -> list[Issue]:
+    """Slow scan for rows whose number of fields differs from the header (only after pyarrow refused)."""
+    issues: list[Issue] = []
+    width = len(source.header)
+    with source.path.open("r", encoding=source.encoding or "utf-8", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=source.delimiter or ",")
+        start = 1
+        try:
+            for cells in reader:
+                line = start
+                start = reader.line_num + 1
+                if line <= source.header_line or not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != width:
+                    issues.append(
+                        Issue.error(
+                            f"в строке {len(cells)} знач., а в заголовке {width} столбцов",
+                            file=source.file,
+                            row=line,
+                        )
+                    )
+                    if len(issues) >= limit:
+                        break
+        except csv.Error as exc:
+            issues.append(Issue.error(f"файл CSV повреждён: {exc}", file=source.file, row=start))
+    return issues or [
+        Issue.error("файл CSV не разбирается: число значений в строках не совпадает", file=source.file)
+    ]
+
+
+def iter_frames(
+    source: Source, issues: list[Issue], *, block_bytes: int = BLOCK_BYTES, progress=None
+) -> Iterator[pl.DataFrame]:
+    """String frames with `_line`; reading problems are appended to `issues` (then iteration stops)."""
+    if source.table is not None:
+        frame = table_frame(source.table)
+        if progress:
+            progress(source.size, source.size)
+        if frame.height:
+            yield frame
+        return
+    bad_rows: list[int] = []
+
+    def on_invalid(row) -> str:
+        bad_rows.append(1)
+        return "skip"
+
+    names = [h if h else f"столбец {i + 1}" for i, h in enumerate(source.header)]
+    try:
+        reader = pacsv.open_csv(
+            source.path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if source.encoding in ("utf-8", "utf-8-sig") else (source.encoding or "utf8"),
+                skip_rows=source.header_line,
+                column_names=names,
+                block_size=block_bytes,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=source.delimiter or ",",
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError) as exc:
+        issues.append(_arrow_issue(source, exc))
+        return
+    next_line = source.header_line + 1
+    done_bytes = 0
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+            issues.append(_arrow_issue(source, exc))
+            return
+        if bad_rows:
+            issues.extend(_locate_bad_rows(source))
+            return
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        frame = frame.with_columns(
+            pl.int_range(next_line, next_line + frame.height, dtype=pl.Int64).alias(LINE)
+        )
+        next_line += frame.height
+        # drop blank lines (every field empty)
+        nonblank = pl.any_horizontal([pl.col(n).str.strip_chars() != "" for n in names])
+        frame = frame.filter(nonblank)
+        done_bytes = min(source.size, done_bytes + block_bytes)
+        if progress:
+            progress(done_bytes, source.size)
+        if frame.height:
+            yield frame
+    if bad_rows:
+        issues.extend(_locate_bad_rows(source))
+    if progress:
+        progress(source.size, source.size)
+
+
+def _arrow_issue(source: Source, exc: Exception) -> Issue:
+    text = str(exc)
+    if "UTF8" in text or "UTF-8" in text or "decode" in text.lower():
+        return Issue.error(
+            "не удаётся прочитать текст: файл не в кодировке UTF-8 и не в cp1251 (Windows-1251); "
+            "сохраните его как «CSV UTF-8»",
+            file=source.file,
+        )
+    return Issue.error(f"файл CSV не разбирается ({text.splitlines()[0][:200]})", file=source.file)

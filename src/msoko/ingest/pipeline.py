@@ -1,0 +1,548 @@
+"""`import_file`: read → validate → pseudonymise → stage → (archive, commit) — or reject with every issue.
+
+The one entry point for the CLI and the web upload view::
+
+    outcome = import_file(ws, path, kind="results", profile=None, dry_run=False, actor="cli", progress=cb)
+    if outcome.rejected: show(outcome.issues)      # nothing was written
+    else: show(outcome.summary(), outcome.warnings)
+
+Partition keys and versioning rules: docs/decisions/0004-ingest-and-warehouse.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from msoko.core.issues import Issue, Severity, has_errors
+from msoko.core.workspace import Workspace
+from msoko.engine import schemas
+from msoko.engine.warehouse import Warehouse
+from msoko.ingest import store
+from msoko.ingest.canonical import (
+    SPECS,
+    TASK_RE,
+    Reporter,
+    Spec,
+    convert,
+    header_map,
+    missing_column_issues,
+)
+from msoko.ingest.frames import LINE, Source, iter_frames, open_source
+from msoko.ingest.prepared import Prepared
+from msoko.ingest.pseudo import Pseudonymiser, refuse_names
+from msoko.ingest.rules import (
+    DuplicateFinder,
+    OrgCollector,
+    check_scores_against_scale,
+    check_tasks,
+    effective_scales,
+    known_organisations,
+    mark_bands,
+    unknown_org_issues,
+)
+
+Progress = Callable[[int, int], None]
+
+KINDS = ("results", "vpr", "gia", "results_by_org", "context", "scales")
+
+DUPLICATE_KEYS = {
+    "vpr": (["participant", "subject", "year"], "участник, предмет и год"),
+    "gia": (["participant", "subject", "year"], "участник, предмет и год"),
+    "context": (["org_id", "year"], "организация и год"),
+    "results_by_org": (
+        ["org_id", "procedure", "subject", "grade", "year"],
+        "организация, процедура, предмет, класс и год",
+    ),
+    "scales": (["year", "procedure", "subject", "grade", "mark_or_level", "score_kind"], "строка шкалы"),
+}
+
+
+@dataclass
+class ImportOutcome:
+    """The result of one `import_file` call.
+
+    status: "committed" (new versions active), "unchanged" (identical content already active: nothing
+    written), "dry_run" (checked only), "rejected" (errors: nothing written).
+    """
+
+    status: str
+    file: str
+    kind: str
+    dataset: str | None = None
+    import_id: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    rows: int = 0
+    checksum: str | None = None
+    profile: str | None = None
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    superseded: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    registry_rows: list[dict] | None = None
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == "rejected"
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [issue for issue in self.issues if not issue.is_error]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.is_error]
+
+    def summary(self) -> str:
+        what = {
+            "committed": "Загружено",
+            "unchanged": "Без изменений: такой же файл уже загружен",
+            "dry_run": "Проверка без записи",
+            "rejected": "Файл не принят",
+        }[self.status]
+        parts = [f"{what}: «{self.file}»"]
+        if self.dataset:
+            parts.append(f"набор {self.dataset}")
+        parts.append(f"строк {self.rows:,}".replace(",", " "))
+        if self.warnings:
+            parts.append(f"предупреждений {len(self.warnings)}")
+        if self.import_id:
+            parts.append(f"загрузка {self.import_id}")
+        return ", ".join(parts) + "."
+
+    def as_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "file": self.file,
+            "kind": self.kind,
+            "dataset": self.dataset,
+            "import_id": self.import_id,
+            "rows": self.rows,
+            "checksum": self.checksum,
+            "profile": self.profile,
+            "versions": self.versions,
+            "superseded": self.superseded,
+            "issues": [issue.as_dict() for issue in self.issues],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# --------------------------------------------------------------------------------------------- detection
+
+
+def detect_dataset(header: list[str]) -> str | None:
+    names = {h.strip().casefold() for h in header}
+    if {"exam", "participant"} <= names:
+        return "gia"
+    if {"procedure", "participants"} <= names and "participant" not in names:
+        return "results_by_org"
+    if {"participant", "mark", "grade"} <= names or {"participant", "primary_score", "grade"} <= names:
+        return "vpr"
+    if "participant" in names and "subject" in names:
+        return "gia" if "exam" in names else "vpr"
+    return None
+
+
+def prepare_canonical(source: Source, spec: Spec, drop: list[str]) -> tuple[Prepared | None, list[Issue]]:
+    found, missing, extras = header_map(source.header, spec)
+    issues = list(source.issues) + missing_column_issues(missing, spec, source.file, source.header_line)
+    drop_norm = {d.strip().casefold() for d in drop}
+    extras = [e for e in extras if e.strip().casefold() not in drop_norm]
+    if spec.extras == "tasks":
+        extras = [e for e in extras if TASK_RE.match(e)]
+    if has_errors(issues):
+        return None, issues
+    read_issues: list[Issue] = []
+    prepared = Prepared(
+        spec=spec,
+        file=source.file,
+        header_line=source.header_line,
+        found=found,
+        extras=extras,
+        frames=iter(()),
+        read_issues=read_issues,
+        header=source.header,
+    )
+    prepared._source = source  # type: ignore[attr-defined]
+    return prepared, issues
+
+
+# --------------------------------------------------------------------------------------------- import
+
+
+def import_file(
+    ws: Workspace,
+    path: Path,
+    *,
+    kind: str = "results",
+    profile: str | Path | None = None,
+    dry_run: bool = False,
+    actor: str = "cli",
+    progress: Progress | None = None,
+    drop_columns: list[str] | None = None,
+    file_name: str | None = None,
+) -> ImportOutcome:
+    """Import one file into the warehouse; never raises on bad input (issues are in the outcome)."""
+    started = time.monotonic()
+    path = Path(path)
+    name = file_name or path.name
+    drop = list(drop_columns or [])
+    outcome = ImportOutcome(status="rejected", file=name, kind=kind)
+    if kind not in KINDS:
+        outcome.issues = [
+            Issue.error(f"неизвестный вид данных «{kind}»; допустимо: {', '.join(KINDS)}", file=name)
+        ]
+        return outcome
+    try:
+        prepared, issues = _prepare(ws, path, name, kind, profile, drop)
+    except Exception as exc:  # noqa: BLE001 — a crash in a reader becomes an issue, never a traceback
+        prepared, issues = (
+            None,
+            [Issue.error(f"файл не удалось прочитать ({type(exc).__name__}: {exc})", file=name)],
+        )
+    if prepared is not None:
+        outcome.dataset = prepared.spec.name
+        outcome.profile = prepared.profile
+        issues += refuse_names(prepared.header, name, prepared.header_line, drop)
+    if prepared is None or has_errors(issues):
+        outcome.issues = issues
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
+    checksum = store.sha256_file(path)
+    outcome.checksum = checksum
+    if not dry_run:
+        previous = _identical_import(ws, checksum, prepared)
+        if previous is not None:
+            outcome.status = "unchanged"
+            outcome.import_id = previous["id"]
+            outcome.rows = previous.get("rows", 0)
+            outcome.versions = previous.get("datasets", {})
+            outcome.issues = issues
+            outcome.seconds = time.monotonic() - started
+            return outcome
+
+    import_id = store.new_id()
+    staging = None if dry_run else store.Staging(ws, import_id)
+    try:
+        rows, more = _run(ws, prepared, staging, progress)
+    except Exception as exc:  # noqa: BLE001
+        rows, more = 0, [Issue.error(f"файл не удалось обработать ({type(exc).__name__}: {exc})", file=name)]
+    issues += more
+    outcome.rows = rows
+    outcome.registry_rows = prepared.registry_rows
+    if has_errors(issues):
+        if staging is not None:
+            staging.discard()
+        outcome.issues = issues
+        outcome.seconds = time.monotonic() - started
+        return outcome
+    if dry_run:
+        outcome.status = "dry_run"
+        outcome.issues = issues
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
+    assert staging is not None
+    try:
+        with store.import_lock(ws):
+            conflict = _partition_conflicts(ws, prepared, staging)
+            if conflict:
+                staging.discard()
+                outcome.issues = issues + conflict
+                outcome.seconds = time.monotonic() - started
+                return outcome
+            if prepared.registry_rows:
+                _stage_derived_registry(ws, staging, prepared.registry_rows)
+            archived_checksum = _archive(ws, path, prepared)
+            supersede = _supersede(ws, prepared, staging)
+            record = {
+                "id": import_id,
+                "when": store.now_iso(),
+                "actor": actor,
+                "file": name,
+                "checksum": checksum,
+                "archived": archived_checksum,
+                "kind": kind,
+                "dataset": prepared.spec.name,
+                "profile": prepared.profile,
+                "rows": rows,
+                "warnings": [issue.as_dict() for issue in issues if not issue.is_error][:200],
+                "warning_count": sum(1 for issue in issues if not issue.is_error),
+                "dropped_columns": drop,
+            }
+            versions, superseded = store.commit(ws, staging, record, supersede)
+    except BaseException:
+        staging.discard()
+        raise
+    outcome.status = "committed"
+    outcome.import_id = import_id
+    outcome.versions = versions
+    outcome.superseded = superseded
+    outcome.issues = issues
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _prepare(
+    ws: Workspace, path: Path, name: str, kind: str, profile, drop: list[str]
+) -> tuple[Prepared | None, list[Issue]]:
+    if profile is not None:
+        from msoko.ingest.profiles import prepare_with_profile
+
+        return prepare_with_profile(path, name, profile, kind)
+    if kind == "results":
+        from msoko.ingest.f1 import looks_like_f1, prepare_f1
+
+        if looks_like_f1(path):
+            return prepare_f1(path, name, drop)
+    source = open_source(path, name)
+    if isinstance(source, list):
+        return None, source
+    dataset = kind
+    if kind == "results":
+        dataset = detect_dataset(source.header) or ""
+        if not dataset:
+            return None, [
+                Issue.error(
+                    "не удаётся определить вид результатов: в заголовке нет столбцов канонического формата "
+                    "(vpr.csv: participant, grade, mark; gia.csv: participant, exam; results_by_org.csv: "
+                    "procedure, participants), и это не выгрузка «Ф1 Индивидуальные результаты»; "
+                    "укажите профиль импорта (--profile)",
+                    file=name,
+                    row=source.header_line,
+                )
+            ]
+    prepared, issues = prepare_canonical(source, SPECS[dataset], drop)
+    if prepared is not None:
+        prepared.frames = iter_frames(source, prepared.read_issues, progress=None)
+    return prepared, issues
+
+
+def _identical_import(ws: Workspace, checksum: str, prepared: Prepared) -> dict | None:
+    for entry in reversed(store.list_imports(ws)):
+        if (
+            entry.get("checksum") == checksum
+            and entry.get("dataset") == prepared.spec.name
+            and entry.get("profile") == prepared.profile
+            and entry.get("status") == "committed"
+        ):
+            manifest = Warehouse(ws.warehouse).manifest()["datasets"]
+            versions = entry.get("datasets", {}).get(prepared.spec.name, {})
+            if versions and all(
+                manifest.get(prepared.spec.name, {}).get(k) == v for k, v in versions.items()
+            ):
+                return entry
+    return None
+
+
+# --------------------------------------------------------------------------------------------- the run
+
+
+def _partition_expr(spec: Spec, prepared: Prepared) -> pl.Expr:
+    if prepared.fine_partition is not None:
+        return pl.format(
+            "{}|ВПР|{}|{}|{}", pl.col("year"), pl.col("subject"), pl.col("grade"), pl.col("org_id")
+        )
+    if spec.name == "vpr":
+        return pl.format("{}|ВПР", pl.col("year"))
+    if spec.name == "gia":
+        return pl.format("{}|{}", pl.col("year"), pl.col("exam"))
+    if spec.name == "results_by_org":
+        return pl.format(
+            "{}|{}|{}", pl.col("year"), pl.col("procedure"), pl.col("grade").cast(pl.String).fill_null("")
+        )
+    if spec.name == "scales":
+        return pl.format("{}|{}", pl.col("year"), pl.col("procedure"))
+    return pl.col("year").cast(pl.String)
+
+
+def _run(
+    ws: Workspace, prepared: Prepared, staging: store.Staging | None, progress
+) -> tuple[int, list[Issue]]:
+    spec = prepared.spec
+    report = Reporter(prepared.file)
+    source = getattr(prepared, "_source", None)
+    frames = prepared.frames
+    if source is not None:
+        frames = iter_frames(source, prepared.read_issues, progress=progress)
+    dup_keys, dup_what = DUPLICATE_KEYS[spec.name]
+    duplicates = DuplicateFinder(dup_keys)
+    orgs = OrgCollector()
+    pseudo = Pseudonymiser(ws.secret_key()) if spec.name in ("vpr", "gia") and staging is not None else None
+    scales = effective_scales(ws) if spec.name in ("vpr", "gia") else None
+    vpr_bands = mark_bands(scales, "ВПР") if spec.name == "vpr" else None
+    oge_bands = mark_bands(scales, "ОГЭ").drop("grade") if spec.name == "gia" else None
+    task_columns = [e for e in prepared.extras if TASK_RE.match(e)] if spec.name == "vpr" else []
+    task_max = {column: meta[0] for column, meta in prepared.task_meta.items()}
+    rows = 0
+    for frame in frames:
+        typed = convert(frame, spec, prepared.found, prepared.extras, report)
+        rows += typed.height
+        if spec.name == "vpr":
+            check_tasks(typed, task_columns, task_max, report)
+            check_scores_against_scale(typed, vpr_bands, ["year", "subject", "grade"], report, prepared.found)
+        elif spec.name == "gia":
+            oge = typed.filter(pl.col("exam").is_in(["ОГЭ", "ГВЭ"]))
+            check_scores_against_scale(oge, oge_bands, ["year", "subject"], report, prepared.found)
+        elif spec.name == "scales":
+            bad = typed.filter(pl.col("min_score") > pl.col("max_score"))
+            report.rows(
+                Severity.ERROR,
+                (Severity.ERROR, "min_score", "нижняя граница больше верхней"),
+                bad.select(LINE, pl.format("{}|{}", "min_score", "max_score").alias("value")),
+                prepared.found.get("min_score"),
+                lambda v: f"нижняя граница {v.split('|')[0]} больше верхней {v.split('|')[1]}",
+            )
+        duplicates.add(typed)
+        orgs.add(typed)
+        if staging is not None and not report.has_errors and not prepared.read_issues:
+            _stage(staging, prepared, typed, task_columns, pseudo)
+    duplicates.issues(report, prepared.found.get(dup_keys[0], dup_keys[0]), dup_what)
+    issues = list(prepared.read_issues) + report.finish()
+    if spec.name not in ("scales",) and not has_errors(issues):
+        derived = {row["org_id"] for row in prepared.registry_rows or []}
+        issues += unknown_org_issues(
+            orgs, known_organisations(ws), prepared.file, prepared.found.get("org_id", "org_id"), derived
+        )
+    if rows == 0 and not has_errors(issues):
+        issues.append(Issue.error("в файле нет ни одной строки с данными", file=prepared.file))
+    return rows, issues
+
+
+def _stage(
+    staging: store.Staging,
+    prepared: Prepared,
+    typed: pl.DataFrame,
+    task_columns: list[str],
+    pseudo: Pseudonymiser | None,
+) -> None:
+    spec = prepared.spec
+    if pseudo is not None:
+        typed = typed.with_columns(
+            pl.Series("participant", pseudo.array(typed["participant"].to_arrow()), dtype=pl.String)
+        )
+    typed = typed.with_columns(_partition_expr(spec, prepared).alias("_key"))
+    for (key,), part in typed.partition_by("_key", as_dict=True).items():
+        staging.write(spec.name, key, _table(spec, part))
+        if task_columns:
+            tasks = _tasks_long(part, task_columns, prepared.task_meta)
+            if tasks.num_rows:
+                staging.write("vpr_tasks", key, tasks)
+
+
+def _table(spec: Spec, part: pl.DataFrame) -> pa.Table:
+    fixed = schemas.DATASETS.get(spec.name)
+    if spec.name in ("vpr", "gia", "scales"):
+        assert fixed is not None
+        columns = [c for c in fixed.names if c in part.columns]
+        table = part.select(columns).to_arrow()
+        if spec.name == "scales" and "source" not in part.columns:
+            table = table.append_column("source", pa.nulls(table.num_rows, pa.string()))
+        return table.select(fixed.names).cast(fixed)
+    drop = [LINE, "_key", *(c for c in part.columns if TASK_RE.match(c))]
+    table = part.drop([c for c in drop if c in part.columns]).to_arrow()
+    leading = fixed.names if fixed is not None else []
+    ordered = [c for c in leading if c in table.column_names] + [
+        c for c in table.column_names if c not in leading
+    ]
+    table = table.select(ordered)
+    if fixed is not None:
+        fields = [fixed.field(c) if c in fixed.names else table.schema.field(c) for c in table.column_names]
+        table = table.cast(pa.schema(fields))
+    return table
+
+
+def _tasks_long(part: pl.DataFrame, task_columns: list[str], meta: dict) -> pa.Table:
+    keys = ["year", "org_id", "participant", "subject", "grade"]
+    long = part.select([*keys, *task_columns]).unpivot(
+        index=keys, on=task_columns, variable_name="task", value_name="score"
+    )
+    long = long.filter(pl.col("score").is_not_null())
+    maxima = pl.DataFrame(
+        {
+            "task": task_columns,
+            "max_score": [meta.get(c, (None, None))[0] for c in task_columns],
+            "level": [meta.get(c, (None, None))[1] for c in task_columns],
+        },
+        schema={"task": pl.String, "max_score": pl.Int16, "level": pl.String},
+    )
+    long = long.join(maxima, on="task", how="left").with_columns(
+        pl.col("task").str.replace(r"^(?i)task:", "")
+    )
+    return long.select(schemas.VPR_TASKS.names).to_arrow().cast(schemas.VPR_TASKS)
+
+
+# --------------------------------------------------------------------------------------------- commit helpers
+
+
+def _partition_conflicts(ws: Workspace, prepared: Prepared, staging: store.Staging) -> list[Issue]:
+    """A Ф1 (fine) partition cannot be added while a whole-year canonical version of the year is active."""
+    if prepared.fine_partition is None:
+        return []
+    active = Warehouse(ws.warehouse).active_versions(prepared.spec.name)
+    coarse_keys = {"|".join(key.split("|")[:2]) for (dataset, key) in staging.partitions if dataset == "vpr"}
+    issues = []
+    for coarse in sorted(coarse_keys & set(active)):
+        year, procedure = coarse.split("|")
+        issues.append(
+            Issue.error(
+                f"данные {procedure} за {year} год уже загружены общим файлом (vpr.csv); отдельная выгрузка Ф1 "
+                "по одной школе их не заменяет — исправьте и загрузите общий файл заново "
+                "или отмените его загрузку",
+                file=prepared.file,
+            )
+        )
+    return issues
+
+
+def _supersede(ws: Workspace, prepared: Prepared, staging: store.Staging) -> dict[str, list[str]]:
+    """Finer partitions covered by a new coarse one, and stale task partitions."""
+    warehouse = Warehouse(ws.warehouse)
+    result: dict[str, list[str]] = {}
+    new_keys = {key for (dataset, key) in staging.partitions if dataset == prepared.spec.name}
+    for dataset in {prepared.spec.name, "vpr_tasks"} if prepared.spec.name == "vpr" else {prepared.spec.name}:
+        active = warehouse.active_versions(dataset)
+        for key in new_keys:
+            covered = [k for k in active if k.startswith(key + "|")]
+            if dataset == "vpr_tasks" and ("vpr_tasks", key) not in staging.partitions and key in active:
+                covered.append(key)
+            if covered:
+                result.setdefault(dataset, []).extend(covered)
+    return result
+
+
+def _stage_derived_registry(ws: Workspace, staging: store.Staging, rows: list[dict]) -> None:
+    """Organisations derived from a result file join the registry (existing rows are kept as they are)."""
+    from msoko.ingest.registry_store import merged_registry_table
+
+    table = merged_registry_table(ws, rows)
+    if table is not None:
+        staging.write("organisations", "all", table)
+
+
+def _archive(ws: Workspace, path: Path, prepared: Prepared) -> str:
+    """Archive the raw file; when personal-name columns were dropped, archive a copy without them."""
+    if not prepared.dropped:
+        checksum, _ = store.archive_file(ws, path, path.suffix.lower())
+        return checksum
+    drop = {d.strip().casefold() for d in prepared.dropped}
+    rows = prepared.grid_rows or []
+    tmp = ws.root / store.STAGING / f"archive-{store.new_id()}.csv"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    header_cells = next((cells for line, cells in rows if line == prepared.header_line), [])
+    keep = [i for i, cell in enumerate(header_cells) if cell.strip().casefold() not in drop]
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for _, cells in rows:
+            writer.writerow([cells[i] if i < len(cells) else "" for i in keep] if keep else cells)
+    try:
+        checksum, _ = store.archive_file(ws, tmp, ".csv")
+    finally:
+        tmp.unlink(missing_ok=True)
+    return checksum

@@ -1,0 +1,244 @@
+"""Validation rules that need more than one column or more than one row.
+
+Per-batch rules (scales, tasks) run on typed frames as they stream; whole-file rules (duplicates, unknown
+organisations) keep compact state (64-bit hashes, a set of codes) and report at the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from msoko.core.issues import Issue, Severity
+from msoko.core.workspace import Workspace
+from msoko.engine.warehouse import Warehouse
+from msoko.ingest.canonical import Reporter
+from msoko.ingest.frames import LINE
+
+# --------------------------------------------------------------------------------------------- scales
+
+
+def effective_scales(ws: Workspace | None) -> pa.Table:
+    """The shipped scales, with every (year, procedure) imported by `msoko import scales` replacing them."""
+    from msoko.engine.reference import default_scales
+    from msoko.engine.schemas import SCALES
+
+    defaults = default_scales()
+    if ws is None:
+        return defaults
+    warehouse = Warehouse(ws.warehouse)
+    files = warehouse.files("scales")
+    if not files:
+        return defaults
+    imported = pa.concat_tables([pq.read_table(f).select(SCALES.names).cast(SCALES) for f in files])
+    overridden = {(r["year"], r["procedure"]) for r in imported.select(["year", "procedure"]).to_pylist()}
+    keep = [
+        (y, p) not in overridden
+        for y, p in zip(defaults["year"].to_pylist(), defaults["procedure"].to_pylist(), strict=True)
+    ]
+    return pa.concat_tables([defaults.filter(pa.array(keep)), imported])
+
+
+def mark_bands(scales: pa.Table, procedure: str) -> pl.DataFrame:
+    """year, subject, grade, mark, lo, hi of the numeric marks of one procedure (primary scores)."""
+    frame = pl.from_arrow(scales)
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.filter(
+        (pl.col("procedure") == procedure)
+        & (pl.col("score_kind") == "primary")
+        & pl.col("mark_or_level").is_in(["2", "3", "4", "5"])
+    )
+    return frame.select(
+        pl.col("year").cast(pl.Int16),
+        pl.col("subject"),
+        pl.col("grade").cast(pl.Int8),
+        pl.col("mark_or_level").cast(pl.Int8).alias("_mark"),
+        pl.col("min_score").cast(pl.Int32).alias("_lo"),
+        pl.col("max_score").cast(pl.Int32).alias("_hi"),
+    )
+
+
+def check_scores_against_scale(
+    frame: pl.DataFrame, bands: pl.DataFrame, keys: list[str], report: Reporter, columns: dict[str, str]
+) -> None:
+    """Primary score above the year's maximum → error; a mark that the year's scale would not give → warning."""
+    if bands.height == 0 or frame.height == 0:
+        return
+    bands = bands.select([*keys, "_mark", "_lo", "_hi"])
+    maxima = bands.group_by(keys).agg(pl.col("_hi").max().alias("_max"))
+    scored = frame.select([LINE, *keys, "primary_score", "mark"]).join(maxima, on=keys, how="inner")
+    if scored.height == 0:
+        return
+    score_col = columns.get("primary_score", "primary_score")
+    over = scored.filter(pl.col("primary_score") > pl.col("_max"))
+    report.rows(
+        Severity.ERROR,
+        (Severity.ERROR, score_col, "первичный балл больше максимума по шкале года"),
+        over.select(LINE, pl.format("{}|{}", "primary_score", "_max").alias("value")),
+        score_col,
+        lambda v: (
+            f"первичный балл {v.split('|')[0]} больше максимального по шкале этого года ({v.split('|')[1]})"
+        ),
+    )
+    expected = (
+        scored.filter(pl.col("primary_score") <= pl.col("_max"))
+        .join(bands, on=keys, how="inner")
+        .filter((pl.col("primary_score") >= pl.col("_lo")) & (pl.col("primary_score") <= pl.col("_hi")))
+        .select(LINE, "primary_score", "mark", pl.col("_mark"))
+    )
+    wrong = expected.filter(pl.col("mark").is_not_null() & (pl.col("mark") != pl.col("_mark")))
+    mark_col = columns.get("mark", "mark")
+    report.rows(
+        Severity.WARNING,
+        (Severity.WARNING, mark_col, "отметка не соответствует шкале года"),
+        wrong.select(LINE, pl.format("{}|{}|{}", "mark", "primary_score", "_mark").alias("value")),
+        mark_col,
+        lambda v: (
+            f"отметка «{v.split('|')[0]}» не соответствует шкале этого года: за первичный балл "
+            f"{v.split('|')[1]} полагается «{v.split('|')[2]}»"
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------- tasks
+
+
+def check_tasks(
+    frame: pl.DataFrame,
+    task_columns: list[str],
+    task_max: dict[str, int | None],
+    report: Reporter,
+) -> None:
+    """Task score above the task's maximum → error; all tasks present but not summing to the primary score → warning."""
+    if not task_columns or frame.height == 0:
+        return
+    for column in task_columns:
+        maximum = task_max.get(column)
+        if maximum is None:
+            continue
+        over = frame.filter(pl.col(column) > maximum).select(
+            LINE, pl.col(column).cast(pl.String).alias("value")
+        )
+        report.rows(
+            Severity.ERROR,
+            (Severity.ERROR, column, "балл за задание больше максимума"),
+            over,
+            column,
+            lambda v, m=maximum: f"балл за задание {v} больше максимального ({m})",
+        )
+    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in task_columns])
+    total = pl.sum_horizontal([pl.col(c).cast(pl.Int32) for c in task_columns])
+    mismatched = frame.filter(
+        complete & pl.col("primary_score").is_not_null() & (total != pl.col("primary_score"))
+    )
+    report.rows(
+        Severity.WARNING,
+        (Severity.WARNING, "primary_score", "сумма баллов за задания не равна первичному баллу"),
+        mismatched.select(LINE, pl.format("{}|{}", total, "primary_score").alias("value")),
+        "primary_score",
+        lambda v: (
+            f"сумма баллов за задания ({v.split('|')[0]}) не равна первичному баллу ({v.split('|')[1]})"
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------- whole file
+
+
+class DuplicateFinder:
+    """Finds repeated (participant, subject, year) with 64-bit hashes: 12 bytes of memory per row."""
+
+    def __init__(self, keys: list[str]):
+        self.keys = keys
+        self._hashes: list[np.ndarray] = []
+        self._lines: list[np.ndarray] = []
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        hashed = frame.select(pl.struct(self.keys).hash(seed=7).alias("h"), pl.col(LINE))
+        self._hashes.append(hashed["h"].to_numpy())
+        self._lines.append(hashed[LINE].to_numpy().astype(np.int64))
+
+    def issues(self, report: Reporter, column: str, what: str) -> None:
+        if not self._hashes:
+            return
+        hashes = np.concatenate(self._hashes)
+        lines = np.concatenate(self._lines)
+        self._hashes, self._lines = [], []
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes = hashes[order]
+        same = np.flatnonzero(sorted_hashes[1:] == sorted_hashes[:-1])
+        if same.size == 0:
+            return
+        firsts: dict[int, int] = {}
+        for index in same:
+            h = int(sorted_hashes[index])
+            first = firsts.setdefault(h, int(lines[order[index]]))
+            later = int(lines[order[index + 1]])
+            report.add(
+                Severity.ERROR,
+                (Severity.ERROR, column, f"повтор: {what}"),
+                f"повторяется {what}: то же, что в строке {first}",
+                later,
+                column,
+            )
+
+
+class OrgCollector:
+    """Remembers the first line where each organisation code appears."""
+
+    def __init__(self):
+        self.first_line: dict[str, int] = {}
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0 or "org_id" not in frame.columns:
+            return
+        firsts = frame.group_by("org_id").agg(pl.col(LINE).min())
+        for org, line in firsts.iter_rows():
+            if org is not None and (org not in self.first_line or line < self.first_line[org]):
+                self.first_line[org] = line
+
+
+def known_organisations(ws: Workspace) -> set[str] | None:
+    """Codes in the `organisations` dataset; None when no registry was ever stored."""
+    files = Warehouse(ws.warehouse).files("organisations")
+    if not files:
+        return None
+    codes: set[str] = set()
+    for path in files:
+        codes.update(v for v in pq.read_table(path, columns=["org_id"])["org_id"].to_pylist() if v)
+    return codes
+
+
+def unknown_org_issues(
+    collector: OrgCollector, known: set[str] | None, file: str, column: str, derived: set[str]
+) -> list[Issue]:
+    if known is None:
+        if derived:
+            return []
+        return [
+            Issue.warning(
+                "реестр организаций ещё не загружен (msoko import registry), проверка кодов организаций пропущена",
+                file=file,
+            )
+        ]
+    unknown = sorted(
+        (line, org) for org, line in collector.first_line.items() if org not in known and org not in derived
+    )
+    issues = [
+        Issue.error(
+            f"организация «{org}» не найдена в реестре; загрузите реестр или исправьте код",
+            file=file,
+            row=line,
+            column=column,
+        )
+        for line, org in unknown[:50]
+    ]
+    if len(unknown) > 50:
+        issues.append(
+            Issue.error(f"всего неизвестных организаций: {len(unknown)} (показаны первые 50)", file=file)
+        )
+    return issues

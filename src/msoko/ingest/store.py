@@ -1,0 +1,342 @@
+"""Writing accepted imports into the warehouse: immutable versions, the manifest switch, the journal.
+
+Order of a commit (see docs/decisions/0004-ingest-and-warehouse.md):
+
+1. every partition's Parquet file is written into `<workspace>/.staging/<import_id>/…`, fsynced;
+2. each staged version directory is renamed into `warehouse/<dataset>/<version_id>` (atomic, same disk);
+3. a `pending` line is appended to `warehouse/imports.jsonl`;
+4. the manifest is replaced atomically (`Warehouse.write_manifest`) — this is the commit point;
+5. a `committed` line is appended to the journal.
+
+A `kill -9` before 4 leaves only unreferenced files (staging is swept by the next import); after 4 the import
+is active even if line 5 is missing (`list_imports` recovers the status from the manifest).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from msoko.core.issues import Issue
+from msoko.core.workspace import Workspace
+from msoko.engine.warehouse import Warehouse
+
+JOURNAL = "imports.jsonl"
+STAGING = ".staging"
+LOCK = ".ingest.lock"
+
+
+def new_id() -> str:
+    """Time-ordered, unique: 13 hex digits of milliseconds + 6 random hex digits."""
+    return f"{int(time.time() * 1000):013x}{secrets.token_hex(3)}"
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def import_lock(ws: Workspace) -> Iterator[None]:
+    """One import at a time per workspace (the lock file lives outside the warehouse tree)."""
+    ws.root.mkdir(parents=True, exist_ok=True)
+    with (ws.root / LOCK).open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def sweep_staging(ws: Workspace) -> None:
+    """Remove what an interrupted import left in staging (call with the import lock held)."""
+    staging = ws.root / STAGING
+    if staging.exists():
+        for child in staging.iterdir():
+            shutil.rmtree(child, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------- staging
+
+
+@dataclass
+class StagedPartition:
+    dataset: str
+    partition: str
+    version_id: str
+    directory: Path
+    rows: int = 0
+    content_hash: str = ""
+
+
+@dataclass
+class Staging:
+    """Parquet writers for the partitions of one import, all under `<ws>/.staging/<import_id>/`."""
+
+    ws: Workspace
+    import_id: str
+    partitions: dict[tuple[str, str], StagedPartition] = field(default_factory=dict)
+    _writers: dict[tuple[str, str], pq.ParquetWriter] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.ws.root / STAGING / self.import_id
+
+    def write(self, dataset: str, partition: str, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        key = (dataset, partition)
+        writer = self._writers.get(key)
+        if writer is None:
+            version_id = new_id()
+            directory = self.root / dataset / version_id
+            directory.mkdir(parents=True, exist_ok=True)
+            part = StagedPartition(dataset, partition, version_id, directory)
+            self.partitions[key] = part
+            writer = pq.ParquetWriter(directory / "part-0.parquet", table.schema, compression="zstd")
+            self._writers[key] = writer
+        else:
+            part = self.partitions[key]
+            if table.schema != writer.schema:
+                table = table.select(writer.schema.names).cast(writer.schema)
+        writer.write_table(table)
+        part.rows += table.num_rows
+
+    def close(self) -> None:
+        for key, writer in self._writers.items():
+            writer.close()
+            part = self.partitions[key]
+            path = part.directory / "part-0.parquet"
+            fsync_file(path)
+            part.content_hash = content_hash(path)
+        self._writers.clear()
+
+    def discard(self) -> None:
+        for writer in self._writers.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+        self._writers.clear()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def content_hash(parquet_path: Path) -> str:
+    """Hash of the data (not the file bytes, which carry writer metadata)."""
+    table = pq.read_table(parquet_path)
+    digest = hashlib.sha256()
+    digest.update(str(table.schema).encode())
+    for batch in table.to_batches(max_chunksize=1 << 16):
+        for column in batch.columns:
+            for buffer in column.buffers():
+                if buffer is not None:
+                    digest.update(buffer)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------- journal
+
+
+def journal_path(ws: Workspace) -> Path:
+    return ws.warehouse / JOURNAL
+
+
+def append_journal(ws: Workspace, record: dict) -> None:
+    ws.warehouse.mkdir(parents=True, exist_ok=True)
+    path = journal_path(ws)
+    line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_journal(ws: Workspace) -> list[dict]:
+    path = journal_path(ws)
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line torn by a crash mid-append
+    return records
+
+
+def list_imports(ws: Workspace) -> list[dict]:
+    """Every import, oldest first, with its current `status`: committed, rolled_back, superseded, failed.
+
+    Each entry: id, when, actor, file, checksum, archived, kind, profile, rows, warnings, datasets
+    (dataset → partition → version), superseded (dataset → partition → previous version or None), status.
+    """
+    manifest = Warehouse(ws.warehouse).manifest()["datasets"]
+    imports: dict[str, dict] = {}
+    for record in read_journal(ws):
+        event = record.get("event")
+        if event == "pending":
+            imports[record["id"]] = {**record, "status": "pending"}
+        elif event == "committed" and record.get("id") in imports:
+            imports[record["id"]]["status"] = "committed"
+        elif event == "rollback" and record.get("id") in imports:
+            imports[record["id"]]["status"] = "rolled_back"
+            imports[record["id"]]["rolled_back_at"] = record.get("when")
+    for entry in imports.values():
+        active = [
+            manifest.get(dataset, {}).get(partition) == version
+            for dataset, parts in entry.get("datasets", {}).items()
+            for partition, version in parts.items()
+        ]
+        if entry["status"] == "pending":
+            entry["status"] = "committed" if active and all(active) else "failed"
+        if entry["status"] == "committed" and active and not any(active):
+            entry["status"] = "superseded"
+        entry.pop("event", None)
+    return list(imports.values())
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------------------------- commit
+
+
+def commit(
+    ws: Workspace,
+    staging: Staging,
+    record: dict,
+    supersede: dict[str, list[str]] | None = None,
+) -> tuple[dict, dict]:
+    """Move staged versions into the warehouse and switch the manifest. Returns (versions, superseded).
+
+    `supersede` lists, per dataset, further partition keys to deactivate (finer partitions covered by a
+    coarser new one).
+    """
+    staging.close()
+    warehouse = Warehouse(ws.warehouse)
+    manifest = warehouse.manifest()
+    datasets = manifest.setdefault("datasets", {})
+    versions: dict[str, dict[str, str]] = {}
+    superseded: dict[str, dict[str, str | None]] = {}
+    for (dataset, partition), part in staging.partitions.items():
+        target = warehouse.version_dir(dataset, part.version_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part.directory, target)
+        fsync_dir(target.parent)
+        versions.setdefault(dataset, {})[partition] = part.version_id
+        active = datasets.setdefault(dataset, {})
+        superseded.setdefault(dataset, {})[partition] = active.get(partition)
+        active[partition] = part.version_id
+    for dataset, keys in (supersede or {}).items():
+        active = datasets.setdefault(dataset, {})
+        for key in keys:
+            if key in active and key not in versions.get(dataset, {}):
+                superseded.setdefault(dataset, {})[key] = active.pop(key)
+                versions.setdefault(dataset, {})
+    record = {**record, "event": "pending", "datasets": versions, "superseded": superseded}
+    append_journal(ws, record)
+    warehouse.write_manifest(manifest)
+    append_journal(ws, {"event": "committed", "id": record["id"], "when": now_iso()})
+    shutil.rmtree(staging.root, ignore_errors=True)
+    return versions, superseded
+
+
+def rollback(ws: Workspace, import_id: str, actor: str = "cli") -> list[Issue]:
+    """Deactivate an import's versions and re-activate what it superseded. Returns issues (empty = done)."""
+    with import_lock(ws):
+        entries = {entry["id"]: entry for entry in list_imports(ws)}
+        entry = entries.get(import_id)
+        if entry is None:
+            return [Issue.error(f"загрузка «{import_id}» не найдена в журнале")]
+        if entry["status"] == "rolled_back":
+            return [Issue.error(f"загрузка «{import_id}» уже отменена")]
+        if entry["status"] == "failed":
+            return [Issue.error(f"загрузка «{import_id}» не была завершена, отменять нечего")]
+        warehouse = Warehouse(ws.warehouse)
+        manifest = warehouse.manifest()
+        datasets = manifest.setdefault("datasets", {})
+        blocking = []
+        for dataset, parts in entry.get("datasets", {}).items():
+            for partition, version in parts.items():
+                current = datasets.get(dataset, {}).get(partition)
+                if current != version:
+                    later = next(
+                        (
+                            other["id"]
+                            for other in entries.values()
+                            if other.get("datasets", {}).get(dataset, {}).get(partition) == current
+                            and other["status"] == "committed"
+                        ),
+                        None,
+                    )
+                    if later:
+                        blocking.append(later)
+        if blocking:
+            return [
+                Issue.error(
+                    f"загрузку «{import_id}» нельзя отменить: её данные уже заменены более поздней загрузкой "
+                    f"«{sorted(set(blocking))[-1]}»; сначала отмените её"
+                )
+            ]
+        for dataset, parts in entry.get("superseded", {}).items():
+            active = datasets.setdefault(dataset, {})
+            for partition, previous in parts.items():
+                if previous is None:
+                    active.pop(partition, None)
+                else:
+                    active[partition] = previous
+        for dataset, parts in entry.get("datasets", {}).items():
+            for partition in parts:
+                if partition not in entry.get("superseded", {}).get(dataset, {}):
+                    datasets.get(dataset, {}).pop(partition, None)
+        append_journal(ws, {"event": "rollback-pending", "id": import_id, "when": now_iso(), "actor": actor})
+        warehouse.write_manifest(manifest)
+        append_journal(ws, {"event": "rollback", "id": import_id, "when": now_iso(), "actor": actor})
+        return []
+
+
+# --------------------------------------------------------------------------------------------- archive
+
+
+def archive_file(ws: Workspace, source: Path, suffix: str) -> tuple[str, Path]:
+    """Copy `source` into the archive under its checksum (write aside, fsync, rename). Returns (sha256, path)."""
+    checksum = sha256_file(source)
+    folder = ws.archive / checksum[:2]
+    target = folder / f"{checksum}{suffix}"
+    if target.exists():
+        return checksum, target
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{checksum}.tmp-{secrets.token_hex(4)}"
+    shutil.copyfile(source, tmp)
+    fsync_file(tmp)
+    os.replace(tmp, target)
+    fsync_dir(folder)
+    return checksum, target
