@@ -76,3 +76,9 @@ def test_only_a_superuser_enters_the_admin(client, world):
     world.users["region_admin"].is_superuser = True
     world.users["region_admin"].save()
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_stylesheet_is_served_locally(client):
+    response = client.get("/static/msoko/msoko.css")
+    assert response.status_code == 200
+    assert b"--accent" in b"".join(response.streaming_content)

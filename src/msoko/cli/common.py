@@ -56,17 +56,17 @@ def migrate(quiet: bool = True) -> None:
 def print_issues(issues: list[Issue]) -> None:
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
-        err_console.print(issue.format(), style=style, markup=False, highlight=False)
+        err_console.print(issue.format(), style=style, markup=False, highlight=False, soft_wrap=True)
 
 
 def reject(issues: list[Issue], summary: str = "Файл не принят, ничего не записано.") -> typer.Exit:
     """Print the issues and return the exit to raise: `raise reject(issues)`."""
     print_issues(issues)
     errors = sum(1 for issue in issues if issue.is_error)
-    err_console.print(f"{summary} Ошибок: {errors}.", style="bold red", markup=False)
+    err_console.print(f"{summary} Ошибок: {errors}.", style="bold red", markup=False, soft_wrap=True)
     return typer.Exit(EXIT_REJECTED)
 
 
 def usage_error(message: str) -> typer.Exit:
-    err_console.print(f"Ошибка: {message}", style="red", markup=False)
+    err_console.print(f"Ошибка: {message}", style="red", markup=False, soft_wrap=True)
     return typer.Exit(EXIT_USAGE)

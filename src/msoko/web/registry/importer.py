@@ -134,6 +134,6 @@ def registry_rows() -> list[dict]:
 
 
 def publish_registry(workspace: Workspace) -> None:
-    from msoko.ingest.storage import write_registry_dataset
+    from msoko.ingest.registry_store import write_registry_dataset
 
     write_registry_dataset(workspace, registry_rows())
