@@ -1,7 +1,80 @@
-"""`msoko export …` — owned by the engine (issue 4)."""
+"""`msoko export indicators …` — stored indicator values as CSV (formats.md); detection adds its own."""
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from msoko.cli.common import EXIT_REJECTED, HomeOption, err_console, usage_error, workspace
+
 app = typer.Typer(help="Выгрузка результатов в CSV.", no_args_is_help=True)
+
+LEVELS = ("organisation", "municipality", "region", "total")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return repr(value) if not value.is_integer() else str(int(value))
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@app.command("indicators")
+def export_indicators(
+    level: Annotated[str, typer.Option("--level", help="organisation | municipality | region | total")],
+    year: Annotated[int | None, typer.Option("--year", help="Только этот год.", show_default=False)] = None,
+    indicator: Annotated[str | None, typer.Option("--indicator", help="Код показателя.", show_default=False)] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help="Предмет (разрез).", show_default=False)] = None,
+    grade: Annotated[int | None, typer.Option("--grade", help="Класс (разрез).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Файл CSV; без него — стандартный вывод.",
+                                                show_default=False)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Значения показателей: level, id, year, indicator, value, numerator, denominator (+ доп. столбцы).
+
+    Доля выгружается долей от 1 (value = numerator / denominator). Без --subject/--grade показатели
+    результатов считаются по всем предметам и классам вместе.
+    """
+    from msoko.engine.results import EXPORT_COLUMNS, OPTIONAL_COLUMNS, ResultStore
+
+    if level not in LEVELS:
+        raise usage_error(f"--level: ожидается одно из {', '.join(LEVELS)}, получено «{level}».")
+    ws = workspace(home)
+    store = ResultStore(ws.results)
+    if not store.has_results():
+        err_console.print("Показатели ещё не рассчитаны. Выполните «msoko compute» и повторите выгрузку.",
+                          style="red", markup=False)
+        raise typer.Exit(EXIT_REJECTED)
+    if indicator is not None and indicator not in store.computed_indicators():
+        from msoko.engine.pipeline import workspace_catalog
+
+        catalog, _ = workspace_catalog(ws)
+        known = {i.code for i in catalog.indicators} if catalog else set()
+        if indicator not in known:
+            raise usage_error(f"--indicator: неизвестный код показателя «{indicator}».")
+    table = store.indicator_values(level=level, year=year, indicator=indicator, subject=subject, grade=grade)
+    header = [*EXPORT_COLUMNS, *OPTIONAL_COLUMNS]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    columns = [table[name].to_pylist() for name in header]
+    for row in zip(*columns, strict=True):
+        writer.writerow([_cell(v) for v in row])
+    text = buffer.getvalue()
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        output.write_text(text, encoding="utf-8")

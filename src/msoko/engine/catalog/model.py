@@ -99,7 +99,7 @@ class DatasetDecl(Frozen):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     title: str
     grain: Grain = Grain.ORGANISATION
-    columns: dict[str, ColumnType]
+    columns: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ColumnType]
     origin: Where = Field(default=None, exclude=True)
 
 

@@ -1,0 +1,26 @@
+"""Data status of each indicator: computed, data present but not yet computed, or waiting for a dataset."""
+
+from __future__ import annotations
+
+from msoko.core.workspace import Workspace
+from msoko.engine.catalog.model import Catalog
+from msoko.engine.catalog.validate import dataset_specs
+from msoko.engine.results import ResultStore
+from msoko.engine.warehouse import Warehouse
+
+
+def data_status(ws: Workspace, catalog: Catalog) -> dict[str, str]:
+    warehouse = Warehouse(ws.warehouse)
+    specs = dataset_specs(catalog)
+    computed = ResultStore(ws.results).computed_indicators()
+    status = {}
+    for indicator in catalog.indicators:
+        spec = specs.get(indicator.dataset)
+        source = spec.source if spec else indicator.dataset
+        if indicator.code in computed:
+            status[indicator.code] = "рассчитан"
+        elif warehouse.has(source):
+            status[indicator.code] = "данные есть, выполните msoko compute"
+        else:
+            status[indicator.code] = f"ожидает набор данных {indicator.dataset}"
+    return status

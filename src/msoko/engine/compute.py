@@ -1,0 +1,244 @@
+"""Indicator computation: every indicator × year × level, with numerator, denominator and group size.
+
+One scan per dataset computes the additive parts of all its indicators per organisation (or municipality,
+for municipal forms), year and — for result datasets — subject and grade. Higher levels and the pooled
+rows are sums of those parts (GROUPING SETS), so a share is always Σnumerators / Σdenominators. A final
+pass adds the change from the previous year, the target and its attainment, rank, percentile and the best
+value among peers at the same level (only values on enough results take part), and a 95 % Wilson interval
+for shares. Only SQL the formula compiler produced, plus the engine's own fixed SQL, reaches DuckDB.
+"""
+
+# ruff: noqa: S608 — SQL here is the engine's own text; identifiers are quoted and validated, values are
+# literals rendered by SQLGlot; formulas arrive only as compiled, allow-listed expressions.
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from msoko.engine.catalog.model import Catalog, Direction, Indicator, Kind, Level
+from msoko.engine.catalog.validate import dataset_specs, indicator_formula
+from msoko.engine.datasets import DatasetSpec, Grain
+from msoko.engine.formula import compile_part, filter_condition, parse_formula
+from msoko.engine.sources import Sources, _quote
+from msoko.engine.warehouse import Warehouse
+
+Progress = Callable[[str, int, int], None]
+SHARE_LIKE = (Kind.SHARE,)
+Z = 1.959963984540054
+
+
+@dataclass
+class ComputeOutcome:
+    values: pa.Table
+    computed: list[str] = field(default_factory=list)  # indicator codes with data
+    waiting: dict[str, str] = field(default_factory=dict)  # code → missing dataset
+    years: list[int] = field(default_factory=list)
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('MSOKO_ENGINE_MEMORY', '4GB')}'")
+    con.execute("SET preserve_insertion_order = false")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _where(indicator: Indicator, spec: DatasetSpec):
+    filters = indicator.filters
+    values = {"subject": filters.subject, "grade": filters.grade, "org_kind": filters.org_kind}
+    if filters.procedure and "procedure" in spec.columns:
+        values["procedure"] = filters.procedure
+    return filter_condition(values, {})
+
+
+def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int], dialect: str = "duckdb"
+                ) -> tuple[str, list[tuple[str, bool]]]:
+    unit = Sources.unit_column(spec)
+    dims = [unit, "year", *spec.breakdowns]
+    selects, parts = [], []
+    size_formula, _ = parse_formula(spec.group_size, {**spec.columns, "*": None})
+    for i, indicator in enumerate(indicators):
+        formula, errors = indicator_formula(indicator, spec)
+        if formula is None:  # validated catalogs never get here
+            raise ValueError(f"{indicator.code}: {errors[0].message}")
+        where = _where(indicator, spec)
+        selects.append(f"{compile_part(formula.numerator, where=where, dialect=dialect)} AS n{i}")
+        has_den = formula.denominator is not None
+        if has_den:
+            selects.append(f"{compile_part(formula.denominator, where=where, dialect=dialect)} AS d{i}")
+        selects.append(f"{compile_part(size_formula.numerator, where=where, dialect=dialect)} AS s{i}")
+        parts.append((indicator.code, has_den))
+    view = _quote("ds_" + spec.name)
+    if spec.grain is Grain.ORGANISATION:  # rows of organisations outside the registry are not counted
+        source = f"(SELECT d.*, o.kind AS org_kind FROM {view} d JOIN orgs o ON o.org_id = d.org_id)"
+    else:
+        source = view
+    dim_sql = ", ".join(_quote(c) for c in dims)
+    year_list = ", ".join(str(int(y)) for y in years)
+    sql = (f"SELECT {dim_sql}, {', '.join(selects)} FROM {source} "
+           f"WHERE year IN ({year_list}) GROUP BY {dim_sql}")
+    return sql, parts
+
+
+def _rollup_query(spec: DatasetSpec, base: str, parts: list[tuple[str, bool]]) -> str:
+    """Long rows (level, id, year, subject, grade, indicator, numerator, denominator, group_size)."""
+    breakdowns = list(spec.breakdowns)
+    subject = '"subject"' if "subject" in breakdowns else "CAST(NULL AS VARCHAR)"
+    grade = '"grade"' if "grade" in breakdowns else "CAST(NULL AS BIGINT)"
+    sets = [()]
+    if "subject" in breakdowns:
+        sets.append(("subject",))
+    if "grade" in breakdowns:
+        sets.append(("grade",))
+    if "subject" in breakdowns and "grade" in breakdowns:
+        sets.append(("subject", "grade"))
+    grouping = ", ".join("(" + ", ".join(["id", "year", *[_quote(c) for c in s]]) + ")" for s in sets)
+    sums = []
+    for i, (_, has_den) in enumerate(parts):
+        sums.append(f"sum(n{i}) AS n{i}")
+        if has_den:
+            sums.append(f"sum(d{i}) AS d{i}")
+        sums.append(f"sum(s{i}) AS s{i}")
+    levels = []
+    if spec.grain is Grain.ORGANISATION:
+        joined = f"{base} b JOIN orgs h ON h.org_id = b.org_id"
+        levels.append(("organisation", "b.org_id"))
+    else:
+        joined = f"{base} b JOIN munis h ON h.municipality_id = b.municipality_id"
+    levels += [("municipality", "h.municipality_id"), ("region", "h.region_id"), ("total", "'total'")]
+    blocks = []
+    for level, id_sql in levels:
+        inner = f"FROM (SELECT b.*, {id_sql} AS id FROM {joined})"
+        if not breakdowns:
+            blocks.append(f"SELECT '{level}' AS level, id, year, {subject} AS subject, {grade} AS grade, "
+                          f"{', '.join(sums)} {inner} GROUP BY id, year")
+            continue
+        # A breakdown row whose own value is missing (an ОГЭ row has no grade) is not a breakdown: drop it.
+        flags = " AND ".join(f"NOT (GROUPING({_quote(c)}) = 0 AND {_quote(c)} IS NULL)" for c in breakdowns)
+        blocks.append(f"SELECT '{level}' AS level, id, year, {subject} AS subject, {grade} AS grade, "
+                      f"{', '.join(sums)} {inner} GROUP BY GROUPING SETS ({grouping}) HAVING {flags}")
+    rolled = " UNION ALL ".join(blocks)
+    longs = []
+    for i, (code, has_den) in enumerate(parts):
+        den = f"CAST(d{i} AS DOUBLE)" if has_den else "CAST(NULL AS DOUBLE)"
+        literal = "'" + code.replace("'", "''") + "'"
+        longs.append(f"SELECT level, id, year, subject, grade, {literal} AS indicator, CAST(n{i} AS DOUBLE) AS "
+                     f"numerator, {den} AS denominator, CAST(s{i} AS BIGINT) AS group_size FROM r "
+                     f"WHERE s{i} > 0")
+    return f"WITH r AS ({rolled}) " + " UNION ALL ".join(longs)
+
+
+def _meta_table(indicators: list[Indicator], years: list[int], versions: dict[str, tuple[int, str]]
+                ) -> pa.Table:
+    rows = []
+    for ind in indicators:
+        version, digest = versions.get(ind.code, (ind.version, ind.definition_hash()))
+        for year in years:
+            for level in Level:
+                rows.append({
+                    "indicator": ind.code, "year": year, "level": str(level),
+                    "is_share": ind.kind in SHARE_LIKE,
+                    "direction": str(ind.direction), "min_group_size": ind.min_group_size,
+                    "target": ind.target_for(year, level), "version": version, "definition_hash": digest,
+                })
+    return pa.Table.from_pylist(rows, schema=pa.schema([
+        ("indicator", pa.string()), ("year", pa.int64()), ("level", pa.string()),
+        ("is_share", pa.bool_()), ("direction", pa.string()), ("min_group_size", pa.int64()),
+        ("target", pa.float64()), ("version", pa.int64()), ("definition_hash", pa.string())]))
+
+
+FINAL_SQL = f"""
+WITH v AS (
+  SELECT r.*, m.is_share, m.direction, m.min_group_size, m.target, m.version, m.definition_hash,
+         CASE WHEN r.denominator IS NULL THEN r.numerator
+              WHEN r.denominator = 0 THEN NULL ELSE r.numerator / r.denominator END AS value
+  FROM raw r JOIN meta m USING (indicator, year, level)
+), e AS (
+  SELECT *, (group_size < min_group_size) AS under_min_group,
+         (value IS NOT NULL AND group_size >= min_group_size AND direction <> 'neutral') AS ranked,
+         CASE direction WHEN 'higher_is_better' THEN -value WHEN 'lower_is_better' THEN value END AS order_key
+  FROM v
+), w AS (
+  SELECT *,
+    lag(value) OVER (PARTITION BY level, id, indicator, subject, grade ORDER BY year) AS prev_value,
+    lag(year) OVER (PARTITION BY level, id, indicator, subject, grade ORDER BY year) AS prev_year,
+    rank() OVER (PARTITION BY level, year, indicator, subject, grade, ranked ORDER BY order_key) AS rank_all,
+    count(*) OVER (PARTITION BY level, year, indicator, subject, grade, ranked) AS peers_all,
+    min(order_key) OVER (PARTITION BY level, year, indicator, subject, grade, ranked) AS best_key
+  FROM e
+)
+SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator,
+  subject, CAST(grade AS BIGINT) AS grade, group_size, under_min_group,
+  CASE WHEN prev_year = year - 1 THEN value - prev_value END AS change,
+  target,
+  CASE WHEN target IS NULL OR value IS NULL THEN NULL
+       WHEN direction = 'lower_is_better' THEN CASE WHEN value > 0 THEN target / value END
+       WHEN target <> 0 THEN value / target END AS attainment,
+  CASE WHEN ranked THEN rank_all END AS rank,
+  CASE WHEN ranked THEN peers_all END AS peers,
+  CASE WHEN ranked THEN CASE WHEN peers_all = 1 THEN 100.0
+       ELSE 100.0 * (peers_all - rank_all) / (peers_all - 1) END END AS percentile,
+  CASE WHEN ranked THEN CASE direction WHEN 'higher_is_better' THEN -best_key ELSE best_key END END
+       AS best_value,
+  CASE WHEN is_share AND denominator > 0 THEN
+    (value + {Z}^2 / (2 * denominator) - {Z} * sqrt(value * (1 - value) / denominator
+      + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_low,
+  CASE WHEN is_share AND denominator > 0 THEN
+    (value + {Z}^2 / (2 * denominator) + {Z} * sqrt(value * (1 - value) / denominator
+      + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_high,
+  CAST(version AS BIGINT) AS version, definition_hash
+FROM w
+WHERE year IN (SELECT year FROM keep_years)
+ORDER BY level, indicator, year, id, subject NULLS FIRST, grade NULLS FIRST
+"""
+
+
+def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None = None,
+            versions: dict[str, tuple[int, str]] | None = None, progress: Progress | None = None,
+            con: duckdb.DuckDBPyConnection | None = None, dialect: str = "duckdb") -> ComputeOutcome:
+    """Compute every indicator of `catalog` whose dataset has data; `years` limits what is returned
+    (the previous year is read too, for the change). `versions` maps code → (version, hash) to stamp."""
+    con = con or connect()
+    specs = dataset_specs(catalog)
+    sources = Sources(con, warehouse, specs)
+    by_dataset: dict[str, list[Indicator]] = {}
+    outcome = ComputeOutcome(values=pa.table({}))
+    for indicator in catalog.indicators:
+        if indicator.dataset in sources.available:
+            by_dataset.setdefault(indicator.dataset, []).append(indicator)
+        else:
+            outcome.waiting[indicator.code] = indicator.dataset
+    all_years = sources.years(set(by_dataset))
+    keep = sorted(set(years) & set(all_years)) if years else all_years
+    read = sorted({y for y in all_years if y in keep or (y + 1) in keep})
+    outcome.years = keep
+    total = len(by_dataset) + 1
+    con.execute("CREATE OR REPLACE TEMP TABLE raw (level VARCHAR, id VARCHAR, year BIGINT, subject VARCHAR, "
+                "grade BIGINT, indicator VARCHAR, numerator DOUBLE, denominator DOUBLE, group_size BIGINT)")
+    for step, (name, indicators) in enumerate(sorted(by_dataset.items())):
+        if progress:
+            progress(f"набор «{name}»", step, total)
+        if not read:
+            break
+        spec = specs[name]
+        base_sql, parts = _base_query(spec, indicators, read, dialect)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
+        con.execute(f"INSERT INTO raw {_rollup_query(spec, 'base', parts)}")
+        outcome.computed += [code for code, _ in parts]
+    if progress:
+        progress("сравнение, ранги, цели", total - 1, total)
+    computed = [i for i in catalog.indicators if i.code in set(outcome.computed)]
+    con.register("meta", _meta_table(computed, read, versions or {}))
+    con.register("keep_years", pa.table({"year": pa.array(keep, pa.int64())}))
+    outcome.values = con.sql(FINAL_SQL).to_arrow_table()
+    if progress:
+        progress("готово", total, total)
+    return outcome
+
+
+__all__ = ["ComputeOutcome", "Direction", "compute", "connect"]

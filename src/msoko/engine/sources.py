@@ -1,0 +1,149 @@
+"""DuckDB views over the warehouse: the datasets formulas read, the org hierarchy and the year's scales.
+
+Every view lists exactly the columns its dataset declares; a declared column missing from the files reads
+as NULL, so a form that lacks a column computes what it can. `oge.mark` is the mark by that year's scale
+for the subject (the file's mark when no scale is known, kept as `file_mark`); `ege.min_score` is that
+year's minimum test score for the subject. Scales imported into the warehouse override the shipped ones
+for the same year × procedure × subject × grade.
+"""
+
+# ruff: noqa: S608 — SQL here is the engine's own text; identifiers are quoted and validated, values are
+# literals rendered by SQLGlot; formulas arrive only as compiled, allow-listed expressions.
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from msoko.engine.datasets import ColumnType, DatasetSpec, Grain
+from msoko.engine.warehouse import Warehouse
+
+SQL_TYPE = {ColumnType.INT: "BIGINT", ColumnType.NUMBER: "DOUBLE", ColumnType.TEXT: "VARCHAR",
+            ColumnType.FLAG: "BIGINT"}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _files_sql(files: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+
+
+def _present_columns(files: list[Path]) -> set[str]:
+    names: set[str] = set()
+    for file in files[:50]:  # versions of one dataset share a schema; a sample is enough
+        names.update(pq.read_schema(file).names)
+    return names
+
+
+def _select_columns(spec_columns: dict[str, ColumnType], present: set[str], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    parts = []
+    for name, kind in spec_columns.items():
+        if name in present:
+            parts.append(f"CAST({prefix}{_quote(name)} AS {SQL_TYPE[kind]}) AS {_quote(name)}")
+        else:
+            parts.append(f"CAST(NULL AS {SQL_TYPE[kind]}) AS {_quote(name)}")
+    return ", ".join(parts)
+
+
+def default_scales_table() -> pa.Table | None:
+    try:
+        from msoko.engine.reference import default_scales
+    except ImportError:  # the reference module is optional for a bare engine
+        return None
+    return default_scales()
+
+
+class Sources:
+    """Registers the views on a DuckDB connection and says which datasets hold data."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, warehouse: Warehouse, specs: dict[str, DatasetSpec]):
+        self.con, self.warehouse, self.specs = con, warehouse, specs
+        self.available: set[str] = set()
+        self._register()
+
+    def _register(self) -> None:
+        con, wh = self.con, self.warehouse
+        org_files = wh.files("organisations")
+        if org_files:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE orgs AS
+                SELECT DISTINCT org_id, kind, municipality_id, region_id
+                FROM read_parquet({_files_sql(org_files)}, union_by_name = true)""")
+        else:
+            con.execute("""CREATE OR REPLACE TEMP TABLE orgs (org_id VARCHAR, kind VARCHAR,
+                municipality_id VARCHAR, region_id VARCHAR)""")
+        con.execute("""CREATE OR REPLACE TEMP TABLE munis AS
+            SELECT municipality_id, any_value(region_id) AS region_id FROM orgs GROUP BY municipality_id""")
+        self._register_scales()
+        for name, spec in self.specs.items():
+            self._register_dataset(name, spec)
+
+    def _register_scales(self) -> None:
+        con = self.con
+        shipped = default_scales_table()
+        files = self.warehouse.files("scales")
+        cols = "year, procedure, subject, grade, mark_or_level, min_score, max_score, score_kind"
+        parts = []
+        if files:
+            parts.append(f"SELECT {cols} FROM read_parquet({_files_sql(files)}, union_by_name = true)")
+        if shipped is not None:
+            con.register("shipped_scales", shipped)
+            override = (f"WHERE (year, procedure, subject, coalesce(grade, -1)) NOT IN (SELECT DISTINCT year, "
+                        f"procedure, subject, coalesce(grade, -1) FROM read_parquet({_files_sql(files)}, "
+                        "union_by_name = true))") if files else ""
+            parts.append(f"SELECT {cols} FROM shipped_scales {override}")
+        if parts:
+            con.execute("CREATE OR REPLACE TEMP TABLE scales AS " + " UNION ALL ".join(parts))
+        else:
+            con.execute("""CREATE OR REPLACE TEMP TABLE scales (year SMALLINT, procedure VARCHAR,
+                subject VARCHAR, grade TINYINT, mark_or_level VARCHAR, min_score SMALLINT, max_score SMALLINT,
+                score_kind VARCHAR)""")
+        con.execute("""CREATE OR REPLACE TEMP TABLE oge_scale AS
+            SELECT year, subject, CAST(mark_or_level AS BIGINT) AS mark, min_score, max_score FROM scales
+            WHERE procedure = 'ОГЭ' AND score_kind = 'primary' AND mark_or_level IN ('2', '3', '4', '5')""")
+        con.execute("""CREATE OR REPLACE TEMP TABLE ege_min AS
+            SELECT year, subject, max(min_score) AS min_score FROM scales
+            WHERE procedure = 'ЕГЭ' AND mark_or_level = 'min' GROUP BY year, subject""")
+
+    def _register_dataset(self, name: str, spec: DatasetSpec) -> None:
+        files = self.warehouse.files(spec.source)
+        view = _quote("ds_" + name)
+        if not files:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
+                             f"{_select_columns(spec.columns, set())} WHERE false")
+            return
+        self.available.add(name)
+        present = _present_columns(files)
+        raw = f"read_parquet({_files_sql(files)}, union_by_name = true)"
+        if name == "oge":
+            columns = {k: v for k, v in spec.columns.items() if k not in ("mark", "file_mark")}
+            self.con.execute(f"""CREATE OR REPLACE TEMP VIEW {view} AS
+                SELECT {_select_columns(columns, present, 'g')},
+                       CAST(coalesce(s.mark, g.mark) AS BIGINT) AS mark, CAST(g.mark AS BIGINT) AS file_mark
+                FROM {raw} g LEFT JOIN oge_scale s ON s.year = g.year AND s.subject = g.subject
+                     AND g.primary_score BETWEEN s.min_score AND s.max_score
+                WHERE g.exam = 'ОГЭ'""")
+        elif name == "ege":
+            columns = {k: v for k, v in spec.columns.items() if k != "min_score"}
+            self.con.execute(f"""CREATE OR REPLACE TEMP VIEW {view} AS
+                SELECT {_select_columns(columns, present, 'g')}, CAST(m.min_score AS BIGINT) AS min_score
+                FROM {raw} g LEFT JOIN ege_min m ON m.year = g.year AND m.subject = g.subject
+                WHERE g.exam = 'ЕГЭ'""")
+        else:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
+                             f"{_select_columns(spec.columns, present)} FROM {raw}")
+
+    def years(self, names: set[str]) -> list[int]:
+        found: set[int] = set()
+        for name in names & self.available:
+            rows = self.con.execute(f'SELECT DISTINCT year FROM {_quote("ds_" + name)}').fetchall()
+            found.update(int(r[0]) for r in rows if r[0] is not None)
+        return sorted(found)
+
+    @staticmethod
+    def unit_column(spec: DatasetSpec) -> str:
+        return "municipality_id" if spec.grain is Grain.MUNICIPALITY else "org_id"
