@@ -35,3 +35,123 @@ def registry(file: FileArgument, home: HomeOption = None) -> None:
         f"Реестр загружен: добавлено {result.created}, обновлено {result.updated}, без изменений {result.unchanged}.",
         markup=False,
     )
+
+
+# ------------------------------------------------------------------ results, context, scales (ingest)
+
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Профиль импорта: имя поставляемого профиля (msoko import profiles) или путь к файлу YAML.",
+        show_default=False,
+    ),
+]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Только проверить файл, ничего не записывая.")]
+DropOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--drop-columns",
+        help="Отбросить столбец (например, ФИО) до проверки и записи; можно указать несколько раз.",
+        show_default=False,
+    ),
+]
+
+
+def _import(kind: str, file: Path, profile: str | None, dry_run: bool, drop: list[str] | None, home) -> None:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from msoko.cli.common import workspace
+    from msoko.ingest import import_file
+
+    if not file.is_file():
+        raise usage_error(f"файл «{file}» не найден.")
+    ws = workspace(home)
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"Загрузка {file.name}", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        outcome = import_file(
+            ws, file, kind=kind, profile=profile, dry_run=dry_run, actor="cli", progress=progress, drop_columns=drop
+        )
+    if outcome.rejected:
+        raise reject(outcome.issues)
+    print_issues(outcome.warnings)
+    console.print(outcome.summary(), markup=False, highlight=False)
+
+
+@app.command("results")
+def results(
+    file: FileArgument,
+    profile: ProfileOption = None,
+    dry_run: DryRunOption = False,
+    drop_columns: DropOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Загрузить результаты: ВПР (vpr.csv или выгрузка Ф1), ГИА (gia.csv), результаты по организациям."""
+    _import("results", file, profile, dry_run, drop_columns, home)
+
+
+@app.command("context")
+def context(
+    file: FileArgument,
+    profile: ProfileOption = None,
+    dry_run: DryRunOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Загрузить контекстные данные школ по годам (context.csv)."""
+    _import("context", file, profile, dry_run, None, home)
+
+
+@app.command("scales")
+def scales(
+    file: FileArgument,
+    dry_run: DryRunOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Загрузить шкалы перевода баллов (scales.csv): заменяют поставляемые за те же год и процедуру."""
+    _import("scales", file, None, dry_run, None, home)
+
+
+@app.command("history")
+def history(home: HomeOption = None) -> None:
+    """Журнал загрузок: когда, кто, какой файл, сколько строк, состояние."""
+    from msoko.cli.common import workspace
+    from msoko.ingest import list_imports
+
+    ws = workspace(home)
+    for entry in list_imports(ws):
+        console.print(
+            f"{entry['id']}  {entry.get('when', '')}  {entry.get('status', '')}  {entry.get('dataset', '')}  "
+            f"{entry.get('file', '')}  строк {entry.get('rows', 0)}  предупреждений {entry.get('warning_count', 0)}",
+            markup=False,
+            highlight=False,
+        )
+
+
+@app.command("rollback")
+def rollback_import(
+    import_id: Annotated[str, typer.Argument(help="Номер загрузки из «msoko import history».")],
+    home: HomeOption = None,
+) -> None:
+    """Отменить загрузку: её версии снимаются, снова действуют заменённые ею."""
+    from msoko.cli.common import workspace
+    from msoko.ingest import rollback
+
+    ws = workspace(home)
+    issues = rollback(ws, import_id)
+    if issues:
+        raise reject(issues, summary="Отмена не выполнена.")
+    console.print(f"Загрузка {import_id} отменена.", markup=False)
+
+
+@app.command("profiles")
+def profiles() -> None:
+    """Поставляемые профили импорта."""
+    from msoko.ingest.profiles import shipped_profiles
+
+    for name, description in shipped_profiles().items():
+        console.print(f"{name}: {description}", markup=False, highlight=False)
