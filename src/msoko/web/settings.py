@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "auditlog",
     "msoko.web.accounts",
     "msoko.web.registry",
+    "msoko.web.jobs",
+    "msoko.web.imports",
     "msoko.web.home",
 ]
 
@@ -122,6 +124,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Uploads: never held whole in memory; larger than the limit is refused.
 MAX_UPLOAD_BYTES = env_int("MSOKO_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
+# Long work (imports, recomputes, reports) runs in a background thread; tests set JOBS_INLINE = True.
+JOBS_INLINE = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -10,5 +10,7 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("msoko.web.accounts.urls")),
+    path("imports/", include("msoko.web.imports.urls")),
+    path("jobs/", include("msoko.web.jobs.urls")),
     path("", include("msoko.web.home.urls")),
 ]

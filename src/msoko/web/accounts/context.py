@@ -1,6 +1,7 @@
-from msoko.web.access import scope_of
+from msoko.web.access import can, scope_of
+from msoko.web.accounts.roles import Action
 
 
 def scope(request):
-    """Expose the user's scope to templates (navigation shows only what the scope reaches)."""
-    return {"user_scope": scope_of(request.user)}
+    """Expose the user's scope and rights to templates (navigation shows only what the user may use)."""
+    return {"user_scope": scope_of(request.user), "can_import": can(request.user, Action.IMPORT_DATA)}

@@ -137,3 +137,30 @@ def publish_registry(workspace: Workspace) -> None:
     from msoko.ingest.registry_store import write_registry_dataset
 
     write_registry_dataset(workspace, registry_rows())
+
+
+def upsert_derived_organisations(rows: list[dict]) -> int:
+    """Add organisations an import profile derived from a results file (no registry file existed).
+
+    Existing organisations are left as they are: a registry file is the authority on attributes. The
+    warehouse already holds these rows (the import staged them); only the database is brought in step.
+    """
+    created = 0
+    with transaction.atomic():
+        for row in rows:
+            if Organisation.objects.filter(code=row["org_id"]).exists():
+                continue
+            region, _ = Region.objects.get_or_create(code=row["region_id"], defaults={"name": row.get("region_name") or row["region_id"]})
+            municipality, _ = Municipality.objects.get_or_create(
+                code=row["municipality_id"],
+                defaults={"name": row.get("municipality_name") or row["municipality_id"], "region": region},
+            )
+            Organisation.objects.create(
+                code=row["org_id"],
+                name=row.get("name") or row["org_id"],
+                kind=row.get("kind") or "school",
+                municipality=municipality,
+                locality=row.get("locality") or "",
+            )
+            created += 1
+    return created

@@ -1,0 +1,98 @@
+"""Upload a file (as a job with progress), see the scoped import history, roll an import back."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from msoko.web.access import can, get_in_scope, restrict, scope_of
+from msoko.web.accounts.roles import Action
+from msoko.web.imports import services
+from msoko.web.imports.forms import UploadForm
+from msoko.web.imports.models import ImportRecord
+from msoko.web.jobs.runner import submit
+
+STATUS_RU = {
+    "committed": "действует",
+    "superseded": "заменена более поздней",
+    "rolled_back": "отменена",
+    "failed": "не завершена",
+    "pending": "выполняется",
+}
+
+
+def allowed_kinds(user) -> set[str]:
+    kinds = {"results", "context"}
+    if scope_of(user).level in ("all", "region"):
+        kinds.add("scales")
+    if can(user, Action.MANAGE_REGISTRY):
+        kinds.add("registry")
+    return kinds
+
+
+def _require_import_right(user) -> None:
+    if not can(user, Action.IMPORT_DATA):
+        raise PermissionDenied("Загрузка данных недоступна для вашей роли.")
+
+
+@login_required
+def imports_page(request):
+    _require_import_right(request.user)
+    services.sync_journal()
+    kinds = allowed_kinds(request.user)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, allowed_kinds=kinds)
+        if form.is_valid():
+            return _start_upload(request, form)
+    else:
+        form = UploadForm(allowed_kinds=kinds)
+    status = services.journal_status()
+    records = [
+        (record, STATUS_RU.get(status.get(record.import_id, ""), "нет в журнале"), status.get(record.import_id))
+        for record in restrict(ImportRecord.objects.select_related("user"), request.user)[:200]
+    ]
+    return render(request, "imports/imports.html", {"form": form, "records": records})
+
+
+def _start_upload(request, form):
+    upload = form.cleaned_data["file"]
+    incoming = services.workspace().uploads / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    path = incoming / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    kind, dry_run, user = form.cleaned_data["kind"], form.cleaned_data["dry_run"], request.user
+    file_name = Path(upload.name).name
+    job = submit(
+        kind="import",
+        label=f"{'Проверка' if dry_run else 'Загрузка'} файла «{file_name}»",
+        owner=user,
+        function=lambda report: services.run_upload(
+            report, path=path, file_name=file_name, kind=kind, dry_run=dry_run, user=user
+        ),
+    )
+    return redirect("job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def rollback_view(request, import_id: str):
+    _require_import_right(request.user)
+    record = get_in_scope(ImportRecord, request.user, import_id=import_id)
+    if record.kind == "registry":
+        raise Http404
+    issues = services.rollback_import(record, request.user)
+    if issues:
+        for issue in issues:
+            messages.error(request, issue.message)
+    else:
+        messages.success(request, f"Загрузка файла «{record.file_name}» отменена; действуют прежние данные.")
+    return redirect("imports")

@@ -1,0 +1,67 @@
+"""Running jobs in a background thread of the server process, reporting progress into the Job row.
+
+One worker thread: imports and recomputes write the same warehouse, and a municipal server has few
+users; a queue in one process is enough and needs no broker. With `JOBS_INLINE` (tests) the job runs at
+once in the caller's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from msoko.web.jobs.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-job")
+
+Report = Callable[[str, int, int | None], None]
+# A job function gets a progress callback and returns (status, result) with status DONE or REJECTED.
+JobFunction = Callable[[Report], tuple[str, dict]]
+
+
+class _Reporter:
+    """Writes progress to the database at most every half second."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.5 and (total is None or done < total):
+            return
+        self.last = now
+        Job.objects.filter(pk=self.job_id).update(stage=stage[:255], done=done, total=total)
+
+
+def _execute(job_id, function: JobFunction) -> None:
+    close_old_connections()
+    try:
+        Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
+        status, result = function(_Reporter(job_id))
+        Job.objects.filter(pk=job_id).update(status=status, result=result, finished=timezone.now())
+    except Exception as exc:  # noqa: BLE001 — a failed job is shown as such, never crashes the server
+        log.exception("job %s failed", job_id)
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED,
+            result={"error": f"Внутренняя ошибка ({type(exc).__name__}). Данные не изменены; сообщите администратору."},
+            finished=timezone.now(),
+        )
+    finally:
+        close_old_connections()
+
+
+def submit(*, kind: str, label: str, owner, function: JobFunction) -> Job:
+    job = Job.objects.create(kind=kind, label=label[:500], owner=owner)
+    if getattr(settings, "JOBS_INLINE", False):
+        _execute(job.pk, function)
+    else:
+        _executor.submit(_execute, job.pk, function)
+    return job

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from msoko.web.jobs import views
+
+urlpatterns = [path("<uuid:pk>/", views.job_page, name="job")]

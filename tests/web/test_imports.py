@@ -1,0 +1,115 @@
+"""Uploading through the web: scoped, all or nothing, with the issue list, history and rollback."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from msoko.engine.warehouse import Warehouse
+from msoko.web.imports.models import ImportRecord
+from msoko.web.jobs.models import Job, JobStatus
+from msoko.web.registry.importer import publish_registry
+
+VPR_HEADER = "year,org_id,participant,subject,grade,primary_score,mark,journal_mark\n"
+
+
+def vpr_file(org: str, name: str = "vpr.csv", participants: int = 3) -> SimpleUploadedFile:
+    rows = "".join(f"2025,{org},P{org}{i},Математика,5,{10 + i},{3 + i % 2},4\n" for i in range(participants))
+    return SimpleUploadedFile(name, (VPR_HEADER + rows).encode("utf-8"), content_type="text/csv")
+
+
+@pytest.fixture
+def ready(world, settings):
+    settings.JOBS_INLINE = True
+    publish_registry(settings.WORKSPACE)  # the warehouse knows the world's organisations
+    return world
+
+
+def upload(client, file, kind="results", dry_run=False):
+    data = {"file": file, "kind": kind}
+    if dry_run:
+        data["dry_run"] = "on"
+    response = client.post(reverse("imports"), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Job.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+
+
+def test_a_school_operator_loads_its_own_results(client, ready):
+    client.force_login(ready.users["operator_a1"])
+    job = upload(client, vpr_file("edu100001", "own.csv"))
+    assert job.status == JobStatus.DONE, job.result
+    record = ImportRecord.objects.get(file_name="own.csv")
+    assert record.organisation == ready.organisations["a1"]
+    page = client.get(reverse("job", kwargs={"pk": job.pk})).content.decode()
+    assert "Загружено строк: 3" in page
+
+
+def test_a_school_operator_cannot_load_another_schools_results(client, ready, settings):
+    before = Warehouse(settings.WORKSPACE.warehouse).manifest()
+    client.force_login(ready.users["operator_a1"])
+    job = upload(client, vpr_file("edu200001", "foreign.csv"))
+    assert job.status == JobStatus.REJECTED
+    assert any("област" in issue["message"] and issue["row"] == 2 for issue in job.result["issues"])
+    assert not ImportRecord.objects.filter(file_name="foreign.csv").exists()
+    assert Warehouse(settings.WORKSPACE.warehouse).manifest() == before
+
+
+def test_a_dry_run_writes_nothing(client, ready, settings):
+    before = Warehouse(settings.WORKSPACE.warehouse).manifest()
+    client.force_login(ready.users["analyst"])
+    job = upload(client, vpr_file("edu200001", "check.csv"), dry_run=True)
+    assert job.status == JobStatus.DONE
+    assert "Ничего не записано" in job.result["summary"]
+    assert Warehouse(settings.WORKSPACE.warehouse).manifest() == before
+
+
+def test_the_history_shows_a_coordinator_only_the_uploads_of_its_municipality(client, ready):
+    client.force_login(ready.users["coordinator_a"])
+    upload(client, vpr_file("edu100002", "from-a.csv"))
+    client.force_login(ready.users["coordinator_b"])
+    upload(client, vpr_file("edu200001", "from-b.csv"))
+    page = client.get(reverse("imports")).content.decode()
+    assert "from-b.csv" in page and "from-a.csv" not in page
+    client.force_login(ready.users["analyst"])
+    page = client.get(reverse("imports")).content.decode()
+    assert "from-a.csv" in page and "from-b.csv" in page
+
+
+def test_an_import_rolled_back_from_the_history_is_no_longer_active(client, ready, settings):
+    client.force_login(ready.users["coordinator_a"])
+    upload(client, vpr_file("edu100002", "undo.csv"))
+    record = ImportRecord.objects.get(file_name="undo.csv")
+    assert Warehouse(settings.WORKSPACE.warehouse).files("vpr")
+    response = client.post(reverse("import-rollback", kwargs={"import_id": record.import_id}))
+    assert response.status_code == 302
+    assert Warehouse(settings.WORKSPACE.warehouse).files("vpr") == []
+    assert "отменена" in client.get(reverse("imports")).content.decode()
+
+
+def test_an_expert_may_not_upload(client, ready):
+    client.force_login(ready.users["expert"])
+    assert client.get(reverse("imports")).status_code == 403
+
+
+def test_a_file_of_a_forbidden_type_is_refused_before_anything_runs(client, ready):
+    client.force_login(ready.users["analyst"])
+    response = client.post(reverse("imports"), {"file": SimpleUploadedFile("x.exe", b"MZ"), "kind": "results"})
+    assert response.status_code == 200
+    assert "не принимаются" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(client, ready, settings):
+    settings.MAX_UPLOAD_BYTES = 100
+    client.force_login(ready.users["analyst"])
+    response = client.post(reverse("imports"), {"file": vpr_file("edu100001", participants=20), "kind": "results"})
+    assert "больше допустимых" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_only_a_registry_manager_sees_the_registry_upload(client, ready):
+    client.force_login(ready.users["coordinator_a"])
+    assert 'value="registry"' not in client.get(reverse("imports")).content.decode()
+    client.force_login(ready.users["region_admin"])
+    assert 'value="registry"' in client.get(reverse("imports")).content.decode()
