@@ -38,6 +38,9 @@ class Job(models.Model):
         verbose_name_plural = "задания"
         ordering = ["-created"]
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.REJECTED, JobStatus.FAILED)
