@@ -133,12 +133,15 @@ def generate_country(
     with_tasks: bool = False,
     write_csv: bool = False,
     flush_rows: int = 1_000_000,
+    pupils_factor: float = 1.0,
     progress=None,
 ) -> GeneratedCountry:
     """Generate a country into `out_dir`: `<dataset>.parquet` (+ `<dataset>.csv` with `write_csv`).
 
     `years` is a count (starting at `first_year`) or explicit years. `with_tasks` adds `vpr_tasks.parquet`
-    (long form, about 15 rows per ВПР result). `progress(done, total)` is called after each municipality.
+    (long form, about 15 rows per ВПР result). `pupils_factor` scales every school's pupils (the default
+    sizes give about 29 million ВПР+ГИА rows a year at 40 000 schools).
+    `progress(done, total)` is called after each municipality.
     """
     started = time.perf_counter()
     out = Path(out_dir)
@@ -176,6 +179,8 @@ def generate_country(
             count = int(counts[m])
             sch = sample_schools(rng, [muni], [count], ids.many("edu", count), uid_start=uid)
             uid += count
+            if pupils_factor != 1.0:
+                sch.students = np.maximum(1, np.round(sch.students * pupils_factor)).astype(np.int32)
             n_plant = count // 25 + int(rng.random() < (count % 25) / 25)
             plants = plant(rng, sch, n_plant, n_plant, n_plant)
             others = other_organisations(rng, [muni], [count], ids)
