@@ -1,4 +1,7 @@
-"""`msoko compute [--year Y]` — recompute indicators (then flags, lists, ratings) into the workspace."""
+"""`msoko compute [--year Y]` — recompute indicators, then objectivity flags and ШНОР/ШНСУ lists.
+
+`run_compute(ws, years, progress)` is the same work on a Rich `Progress` someone else owns (`msoko demo`).
+"""
 
 from __future__ import annotations
 
@@ -10,47 +13,52 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from msoko.cli.common import HomeOption, console, print_issues, reject, workspace
 from msoko.core.issues import RejectedInput
+from msoko.core.workspace import Workspace
 
 YearOption = Annotated[int | None, typer.Option("--year", help="Пересчитать только этот год.", show_default=False)]
 
 
-def _detection_available() -> bool:
+def detection_available() -> bool:
     """The detection layer is a separate module; compute calls it when it is installed."""
     return importlib.util.find_spec("msoko.engine.detection") is not None
 
 
-def compute(year: YearOption = None, home: HomeOption = None) -> None:
-    """Пересчитать показатели каталога (и признаки необъективности, списки ШНОР/ШНСУ)."""
+def run_compute(ws: Workspace, years: list[int] | None, progress: Progress):
+    """Indicators (raises RejectedInput on a broken catalog), then detection; returns the indicator summary."""
     from msoko.engine.pipeline import recompute
 
+    task = progress.add_task("Показатели", total=1)
+
+    def step(name: str, done: int, total: int) -> None:
+        progress.update(task, description=f"Показатели: {name}", completed=done, total=total)
+
+    summary = recompute(ws, years=years, progress=step)
+    if detection_available():
+        from msoko.engine.detection import run as run_detection
+
+        det_task = progress.add_task("Объективность, ШНОР/ШНСУ", total=1)
+
+        def det_step(name: str, done: int, total: int) -> None:
+            progress.update(det_task, description=f"Объективность, ШНОР/ШНСУ: {name}", completed=done, total=total)
+
+        summary.detection = run_detection(ws, years, det_step)
+    return summary
+
+
+def compute(year: YearOption = None, home: HomeOption = None) -> None:
+    """Пересчитать показатели каталога (и признаки необъективности, списки ШНОР/ШНСУ)."""
     ws = workspace(home)
     years = [year] if year is not None else None
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("Показатели", total=1)
-
-        def progress(step: str, done: int, total: int) -> None:
-            bar.update(task, description=f"Показатели: {step}", completed=done, total=total)
-
-        try:
-            summary = recompute(ws, years=years, progress=progress)
-        except RejectedInput as rejected:
-            bar.stop()
-            raise reject(rejected.issues, "Каталог показателей содержит ошибки, ничего не пересчитано.") from None
-        detection = None
-        if _detection_available():
-            from msoko.engine.detection import run as run_detection
-
-            det_task = bar.add_task("Объективность, ШНОР/ШНСУ", total=1)
-
-            def det_progress(step: str, done: int, total: int) -> None:
-                bar.update(det_task, description=f"Объективность, ШНОР/ШНСУ: {step}", completed=done, total=total)
-
-            detection = run_detection(ws, years, det_progress)
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            summary = run_compute(ws, years, progress)
+    except RejectedInput as rejected:
+        raise reject(rejected.issues, "Каталог показателей содержит ошибки, ничего не пересчитано.") from None
     print_issues(summary.warnings)
     years_text = ", ".join(str(y) for y in summary.years) or "нет данных"
     console.print(f"Показатели рассчитаны: {len(summary.computed)} (годы: {years_text}); строк значений: "
                   f"{summary.rows}; ожидают данных: {len(summary.waiting)}; {summary.seconds:.1f} с.", markup=False)
-    if detection is not None:
+    if summary.detection is not None:
         console.print("Признаки необъективности и списки ШНОР/ШНСУ пересчитаны.", markup=False)

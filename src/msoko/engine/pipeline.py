@@ -36,6 +36,7 @@ class RunSummary:
     years: list[int]
     seconds: float
     warnings: list[Issue] = field(default_factory=list)
+    detection: dict | None = None  # filled by the caller that also runs detection
 
 
 def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int] | None = None,

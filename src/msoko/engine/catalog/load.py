@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -45,8 +46,13 @@ def _typed(section: str, item: dict) -> tuple[BaseModel | None, list[Issue]]:
                 message = f"{REQUIRED_RU} «{'.'.join(loc)}»"
             elif error["type"] == "extra_forbidden":
                 message = f"неизвестное поле «{'.'.join(loc)}»"
+            elif error["type"] == "enum":
+                message = (f"поле «{'.'.join(loc)}»: недопустимое значение «{error.get('input')}»; допустимы: "
+                           f"{error.get('ctx', {}).get('expected', '')}")
+            elif error["type"] == "string_pattern_mismatch":
+                message = f"поле «{'.'.join(loc)}»: значение «{error.get('input')}» не соответствует формату"
             else:
-                message = f"поле «{'.'.join(loc)}»: {error['msg']} (значение: {error.get('input')!r})"
+                message = f"поле «{'.'.join(loc)}»: неверное значение {error.get('input')!r} ({error['msg']})"
             issues.append(Issue.error(_label(item) + message, file=origin.get("file"), row=row,
                                       column=".".join(loc) or None))
         return None, issues
@@ -77,8 +83,9 @@ def load_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[I
     return catalog, issues
 
 
+@lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
-    """The shipped catalog; raises if it does not validate (a packaging bug, caught by the tests)."""
+    """The shipped catalog (loaded once; it is immutable); raises if it does not validate (a packaging bug, caught by the tests)."""
     catalog, issues = load_catalog(DEFAULT_CATALOG)
     if catalog is None or has_errors(issues):
         raise ValueError("default catalog is invalid: " + "; ".join(i.format() for i in issues[:5]))
