@@ -103,16 +103,17 @@ DEFAULT_SOCIAL_VARIABLES = [
     SocialVariable(name="not_attested"),
     SocialVariable(name="chronic_absence"),
     SocialVariable(name="ovz", weight=0.5),
-    SocialVariable(name="remote", per="none"),
-    SocialVariable(name="small_school", per="none"),
-    SocialVariable(name="infra_deficit", per="none"),
-    SocialVariable(name="internet_deficit", per="none"),
+    SocialVariable(name="remote", per="none", weight=0.5),
+    SocialVariable(name="small_school", per="none", weight=0.5),
+    SocialVariable(name="infra_deficit", per="none", weight=0.5),
+    SocialVariable(name="internet_deficit", per="none", weight=0.5),
     SocialVariable(name="staff_vacancies", per="teachers"),
 ]
 
 
 class SocialConfig(_Model):
     variables: list[SocialVariable] = T(DEFAULT_SOCIAL_VARIABLES, SEED004, "переменные индекса социального благополучия")
+    shrinkage: bool = T(True, LOCAL, "сжимать доли малых школ к среднему по надёжности (эмпирический Байес)")
     normalisation: Literal["minmax", "rank"] = T("rank", LOCAL, "нормировка переменных по региону за год")
     mode: Literal["share", "threshold"] = T("share", LOCAL, "как составляется список ШНСУ")
     share: float = T(0.10, LOCAL, "доля школ региона с самым низким индексом, попадающих в список ШНСУ")
@@ -127,26 +128,35 @@ class FederalConfig(_Model):
 
 
 class ClusterConfig(_Model):
-    bands: int = T(3, LOCAL, "число полос индекса социального благополучия (квантили по региону)")
-    split_by_locality: bool = T(True, LOCAL, "делить полосы на город/село")
+    bands: int = T(2, LOCAL, "число полос индекса социального благополучия (квантили по региону)")
+    split_by_locality: bool = T(False, LOCAL, "делить полосы на город/село")
     min_size: int = T(10, LOCAL, "кластер меньше … школ сливается с полосой без деления город/село")
     subjects: list[str] = T(["Русский язык", "Математика"], SEED004, "предметы показателей результата")
     indicators: list[str] = T(
         ["vpr_effect", "vpr_share_2", "gia_effect", "gia_below_min"], SEED004, "показатели результата"
     )
     min_participants: int = T(10, LOCAL, "школа участвует в сравнении при числе участников (ВПР + ГИА) не менее …")
+    shrinkage: bool = T(True, LOCAL, "сжимать показатели малых школ к среднему по надёжности (эмпирический Байес)")
     bottom_share: float = T(0.20, LOCAL, "«низ кластера»: доля школ кластера с худшим сводным результатом")
-    years: int = T(2, SEED004, "сколько лет подряд школа должна оставаться внизу кластера")
+    min_gap: float = T(0.0, LOCAL, "и ниже медианы кластера не менее чем на … σ сводного результата")
+    region_bottom_share: float = T(0.15, SEED004, "«самые низкие результаты» по региону: доля худших школ региона")
+    persistence: Literal["each_year", "mean"] = T(
+        "each_year", LOCAL, "«устойчиво внизу»: каждый год (each_year) или по среднему за годы (mean)")
+    years: int = T(3, LOCAL, "окно лет, в каждом из которых (при наличии данных) школа должна быть внизу")
+    min_years: int = T(2, SEED004, "минимум лет с данными в окне («за последние 2 года»)")
 
 
 class ValueAddedConfig(_Model):
     interval_z: float = T(1.96, LOCAL, "ширина интервала ожидаемого результата (в σ остатка, 95 %)")
 
 
+Reason = Literal["cluster_bottom", "region_bottom", "federal_risk", "below_expected"]
+
+
 class ShnorConfig(_Model):
-    any_of: list[Literal["cluster_bottom", "federal_risk", "below_expected"]] = T(
-        ["cluster_bottom"], LOCAL, "какие основания включают школу в список ШНОР"
-    )
+    all_of: list[Reason] = T(["cluster_bottom", "region_bottom"], SEED004,
+                             "школа в списке ШНОР, когда выполнены все эти основания …")
+    any_of: list[Reason] = T([], LOCAL, "… или любое из этих")
 
 
 class RiskProfileConfig(_Model):

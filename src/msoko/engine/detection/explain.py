@@ -14,6 +14,7 @@ SIGN_RU = {
 }
 REASON_RU = {
     "cluster_bottom": "внизу своего кластера",
+    "region_bottom": "самые низкие результаты в регионе",
     "federal_risk": "федеральное правило риска низких результатов",
     "below_expected": "ниже ожидаемого по контексту",
     "low_social_index": "низкий индекс социального благополучия",
@@ -84,23 +85,30 @@ def objectivity_text(group: dict, signs: list[dict]) -> str:
     return f"{head}: {verdict} — {count(n, 'признак', 'признака', 'признаков')}. {body[:1].upper()}{body[1:]}."
 
 
-def risk_text(row: dict, cluster_years: int, bottom_share: float) -> str:
+def risk_text(row: dict, window_years: int, bottom_share: float, region_share: float) -> str:
     parts = []
+    window = f"в каждом году с данными за последние {count(window_years, 'год', 'года', 'лет')}"
     if row.get("cluster_bottom"):
         parts.append(
-            f"{count(cluster_years, 'год', 'года', 'лет')} подряд в нижних {pct(bottom_share)} своего кластера "
-            f"(кластер «{row.get('cluster')}», {count(int(row.get('cluster_size') or 0), 'школа', 'школы', 'школ')}); "
-            f"сводный результат {num(row.get('composite'), signed=True)} σ, место {row.get('cluster_rank')} с конца")
+            f"внизу своего кластера школ со сходным контекстом ({pct(bottom_share)} худших; кластер "
+            f"«{row.get('cluster')}», {count(int(row.get('cluster_size') or 0), 'школа', 'школы', 'школ')}) {window}: "
+            f"сводный результат {num(row.get('composite'), signed=True)} σ, {row.get('cluster_rank')}-е место с конца, "
+            f"ниже медианы кластера на {num(abs(row.get('cluster_gap') or 0))} σ")
+    if row.get("region_bottom"):
+        parts.append(
+            f"среди {pct(region_share)} школ региона с самыми низкими результатами {window} "
+            f"({row.get('region_rank')}-е место с конца из {row.get('region_size')})")
     if row.get("federal_risk"):
         units = [u for u in (row.get("risky_detail") or "").split(";") if u]
         listed = ", ".join(_unit_ru(u) for u in units)
-        parts.append(f"федеральное правило: не менее 30 % участников ниже границы «3» в "
-                     f"{count(len(units), 'процедуре', 'процедурах', 'процедурах')} ({listed})"
-                     + (f", подряд два года: {', '.join(_unit_ru(u) for u in row['repeated_units'].split(';'))}"
-                        if row.get("repeated_units") else ""))
+        text = (f"федеральное правило: не менее 30 % участников ниже границы «3» в "
+                f"{count(len(units), 'процедуре', 'процедурах', 'процедурах')} ({listed})")
+        if row.get("repeated_units"):
+            text += ", два года подряд: " + ", ".join(_unit_ru(u) for u in row["repeated_units"].split(";"))
+        parts.append(text)
     if row.get("below_expected"):
         parts.append(f"сводный результат {num(row.get('composite'), signed=True)} σ ниже ожидаемого по контексту "
-                     f"{num(row.get('expected'), signed=True)} (интервал от {num(row.get('lower'), signed=True)} "
+                     f"{num(row.get('expected'), signed=True)} σ (интервал от {num(row.get('lower'), signed=True)} "
                      f"до {num(row.get('upper'), signed=True)})")
     if row.get("shnsu"):
         parts.append(f"индекс социального благополучия {num(row.get('social_index'), digits=1)} из 100 — "

@@ -3,7 +3,11 @@
 Indicators (seed 004: ЕГЭ, ОГЭ and ВПР in mathematics and Russian): `vpr_effect` — mean standardised ВПР
 score relative to the region (σ), `vpr_share_2` — share of «2» at ВПР, `gia_effect` — mean standardised
 ОГЭ/ЕГЭ score relative to the region, `gia_below_min` — share under the «3» boundary / ЕГЭ minimum.
-Each indicator is turned into a z-score across the region's schools that year (sign flipped for «lower is
+Small schools' indicators are noisy, so before comparing, each indicator is shrunk towards the region's
+mean by its reliability (empirical Bayes): x̂ = m + (x − m)·τ²/(τ² + v), with v the sampling variance of
+the school's value (1/n for a mean of standardised scores, p(1 − p)/n for a share) and τ² the variance
+between schools beyond sampling noise. A school of 15 pupils has to be much lower than one of 150 to
+rank as low. Each (shrunk) indicator is turned into a z-score across the region's schools that year (sign flipped for «lower is
 better»), and the composite is the mean of the z-scores the school has.
 """
 
@@ -47,6 +51,20 @@ def composite(vpr: pl.DataFrame, gia: pl.DataFrame, cfg: ClusterConfig) -> pl.Da
     df = df.with_columns(pl.coalesce("region_id", "g_region").alias("region_id")).drop("g_region")
     df = df.with_columns(pl.col("vpr_n").fill_null(0), pl.col("gia_n").fill_null(0))
     df = df.filter((pl.col("vpr_n") + pl.col("gia_n")) >= cfg.min_participants)
+    part = ["region_id", "year"]
+    if cfg.shrinkage:
+        sizes = {"vpr_effect": "vpr_n", "vpr_share_2": "vpr_n", "gia_effect": "gia_n", "gia_below_min": "gia_n"}
+        shrunk = []
+        for ind in cfg.indicators:
+            if ind not in df.columns:
+                continue
+            x, n = pl.col(ind), pl.col(sizes.get(ind, "vpr_n")).cast(pl.Float64)
+            m = x.mean().over(part)
+            v = (m * (1 - m) / n) if ind in LOWER_IS_BETTER else (1 / n)
+            v = pl.when(n > 0).then(v).otherwise(None)
+            tau2 = pl.max_horizontal(x.var().over(part) - v.mean().over(part), pl.lit(1e-6))
+            shrunk.append((m + (x - m) * tau2 / (tau2 + v)).alias(ind))
+        df = df.with_columns(shrunk)
     zs = []
     for ind in cfg.indicators:
         if ind not in df.columns:

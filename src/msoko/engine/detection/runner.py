@@ -99,7 +99,7 @@ def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, c
     key = ["year", "org_id"]
     cl = clustered.select(
         pl.col("year").cast(pl.Int32), "org_id", "region_id", "cluster", "cluster_size", "cluster_rank",
-        "composite", "at_bottom", "cluster_bottom", "expected", "lower", "upper", "below_expected",
+        "composite", "cluster_gap", "cluster_bottom", "region_rank", "region_size", "region_bottom", "expected", "lower", "upper", "below_expected",
         *[c for c in ("vpr_effect", "vpr_share_2", "gia_effect", "gia_below_min") if c in clustered.columns],
     )
     df = cl.join(soc.select(pl.col("year").cast(pl.Int32), "org_id", pl.col("region_id").alias("_r"),
@@ -107,20 +107,22 @@ def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, c
     df = df.with_columns(pl.coalesce("region_id", "_r").alias("region_id")).drop("_r")
     df = df.join(fed, on=key, how="full", coalesce=True)
     df = df.with_columns(
-        *[pl.col(c).fill_null(False) for c in ("cluster_bottom", "below_expected", "shnsu", "federal_risk",
-                                               "at_bottom")],
+        *[pl.col(c).fill_null(False) for c in ("cluster_bottom", "region_bottom", "below_expected", "shnsu",
+                                               "federal_risk")],
     )
-    shnor = pl.lit(False)
+    shnor = pl.lit(bool(cfg.shnor.all_of))
+    for reason in cfg.shnor.all_of:
+        shnor = shnor & pl.col(reason)
     for reason in cfg.shnor.any_of:
         shnor = shnor | pl.col(reason)
     df = df.with_columns(shnor.alias("shnor"))
     codes = []
-    for row in df.select("cluster_bottom", "federal_risk", "below_expected", "shnsu").iter_rows():
-        names = ["cluster_bottom", "federal_risk", "below_expected", "low_social_index"]
+    names = ["cluster_bottom", "region_bottom", "federal_risk", "below_expected", "low_social_index"]
+    for row in df.select("cluster_bottom", "region_bottom", "federal_risk", "below_expected", "shnsu").iter_rows():
         codes.append(";".join(n for n, on in zip(names, row, strict=True) if on))
     df = df.with_columns(pl.Series("reasons", codes, dtype=pl.Utf8))
     texts = [
-        explain.risk_text(r, cfg.clusters.years, cfg.clusters.bottom_share) if r["reasons"] else None
+        explain.risk_text(r, cfg.clusters.years, cfg.clusters.bottom_share, cfg.clusters.region_bottom_share) if r["reasons"] else None
         for r in df.iter_rows(named=True)
     ]
     df = df.with_columns(pl.Series("explanation", texts, dtype=pl.Utf8))

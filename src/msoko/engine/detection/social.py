@@ -6,7 +6,9 @@ school, infrastructure and internet deficit (0/1); staff vacancies (per teacher)
 (adverse by default: more = worse) and a weight. Each is normalised within the region and year — by rank
 (percentile, robust to outliers; default) or min–max — to an adversity in [0, 1]; the index is
 100 × (1 − weighted mean adversity) over the variables the school has, so 100 = most favourable.
-The ШНСУ list is the configured share of the region's schools with the lowest index, or those at or below
+Shares of small schools are noisy (3 of 40 pupils is not the same evidence as 30 of 400), so with
+`shrinkage` each share is first pulled towards the region's mean by its reliability (empirical Bayes,
+as for results). The ШНСУ list is the configured share of the region's schools with the lowest index, or those at or below
 a configured threshold.
 """
 
@@ -63,6 +65,17 @@ def index(context: pl.DataFrame, organisations: pl.DataFrame, cfg: SocialConfig)
                                     "social_index": pl.Float64, "shnsu": pl.Boolean}), []
     df, used = _raw(context.with_columns(pl.col("year").cast(pl.Int32)), organisations, cfg)
     part = ["region_id", "year"]
+    if cfg.shrinkage:
+        shrunk = []
+        for var in cfg.variables:
+            if var.name not in used or var.per != "students":
+                continue
+            x, n = pl.col(f"v_{var.name}"), pl.col("students").cast(pl.Float64)
+            m = x.mean().over(part)
+            v = pl.when(n > 0).then((m * (1 - m)).abs() / n).otherwise(None)
+            tau2 = pl.max_horizontal(x.var().over(part) - v.mean().over(part), pl.lit(1e-9))
+            shrunk.append((m + (x - m) * tau2 / (tau2 + v)).alias(f"v_{var.name}"))
+        df = df.with_columns(shrunk)
     norm = []
     for name in used:
         v = pl.col(f"v_{name}")
