@@ -18,6 +18,7 @@ from msoko.ingest.columns import normalise_name
 from msoko.ingest.frames import LINE
 
 MISSING = ["", "x", "х", "-", "—", "–", "нет отметки", "na", "n/a", "null", "none"]
+_MISSING_VARIANTS = sorted({v for m in MISSING for v in (m, m.upper(), m.capitalize())})
 MAX_LISTED = 20
 
 
@@ -178,7 +179,16 @@ TASK_RE = re.compile(r"^task:(?P<task>[0-9A-Za-zА-Яа-я.]+)$", re.IGNORECASE)
 def _clean(expr: pl.Expr) -> pl.Expr:
     """Trim, and turn the missing markers (X, Х, -, —, «нет отметки», empty) into null."""
     text = expr.cast(pl.String).str.strip_chars()
-    return pl.when(text.str.to_lowercase().is_in(MISSING)).then(None).otherwise(text)
+    return pl.when(text.is_in(_MISSING_VARIANTS)).then(None).otherwise(text)
+
+
+def _numbers(raw: pl.Series, integer: bool) -> pl.Series:
+    """Cleaned text → numbers (null where unparseable); integers take a direct cast when they can."""
+    if integer:
+        direct = raw.cast(pl.Int64, strict=False)
+        if direct.null_count() == raw.null_count():
+            return direct
+    return raw.to_frame().select(_number(pl.col(raw.name))).to_series()
 
 
 def _number(expr: pl.Expr) -> pl.Expr:
@@ -263,75 +273,91 @@ def missing_column_issues(missing: list[str], spec: Spec, file: str, header_line
 def convert(
     frame: pl.DataFrame, spec: Spec, found: dict[str, str], extras: list[str], report: Reporter
 ) -> pl.DataFrame:
-    """String frame → typed frame in canonical column names (+ `_line`, + typed extras)."""
-    cleaned = frame.select(
-        [_clean(pl.col(found[c.name])).alias(c.name) for c in spec.columns if c.name in found]
-        + [_clean(pl.col(e)).alias(e) for e in extras]
-        + [pl.col(LINE)]
-    )
-    exprs: list[pl.Expr] = [pl.col(LINE)]
-    checks: list[tuple[Col, str, pl.Expr]] = []
+    """String frame → typed frame in canonical column names (+ `_line`, + typed extras).
+
+    Eager, column by column: each check is one vectorised pass, and the located listing is only built
+    for a column where a check fired.
+    """
+    lines = frame[LINE]
+    out: dict[str, pl.Series] = {LINE: lines}
     for col in spec.columns:
         if col.name not in found:
-            exprs.append(pl.lit(None, dtype=col.dtype).alias(col.name))
+            out[col.name] = pl.Series(col.name, [None] * frame.height, dtype=col.dtype)
             continue
-        raw = pl.col(col.name)
-        if col.kind in ("int", "flag"):
-            number = _number(raw)
-            is_int = number == number.floor()
-            parsed = pl.when(is_int).then(number).otherwise(None)
-            checks.append((col, "type", raw.is_not_null() & parsed.is_null()))
+        written = found[col.name]
+        typed_input = frame.schema[written] != pl.String
+        raw = (
+            frame[written].alias(col.name)
+            if typed_input
+            else frame.select(_clean(pl.col(written)).alias(col.name)).to_series()
+        )
+        if col.kind in ("int", "flag", "float"):
+            number = raw if typed_input else _numbers(raw, integer=col.kind != "float")
+            bad_type = raw.is_not_null() & number.is_null()
+            if col.kind != "float" and number.dtype == pl.Float64:
+                bad_type = bad_type | (number.is_not_null() & (number != number.floor()))
+            if bad_type.any():
+                _report_column(report, col, "type", written, _hits(lines, raw, bad_type))
+                number = number.set(bad_type, None)
             if col.lo is not None:
-                checks.append((col, "range", parsed.is_not_null() & ((parsed < col.lo) | (parsed > col.hi))))
-                parsed = pl.when((parsed >= col.lo) & (parsed <= col.hi)).then(parsed).otherwise(None)
-            exprs.append(parsed.cast(col.dtype).alias(col.name))
-        elif col.kind == "float":
-            parsed = _number(raw)
-            checks.append((col, "type", raw.is_not_null() & parsed.is_null()))
-            if col.lo is not None:
-                checks.append((col, "range", parsed.is_not_null() & ((parsed < col.lo) | (parsed > col.hi))))
-            exprs.append(parsed.cast(col.dtype).alias(col.name))
+                out_of_range = number.is_not_null() & ((number < col.lo) | (number > col.hi))
+                if out_of_range.any():
+                    _report_column(report, col, "range", written, _hits(lines, raw, out_of_range))
+                    number = number.set(out_of_range, None)
+            out[col.name] = number.cast(col.dtype, strict=False)
         else:
             if col.allowed is not None:
-                checks.append((col, "allowed", raw.is_not_null() & ~raw.is_in(list(col.allowed))))
-            exprs.append(raw.alias(col.name))
+                not_allowed = raw.is_not_null() & ~raw.is_in(list(col.allowed))
+                if not_allowed.any():
+                    _report_column(report, col, "allowed", written, _hits(lines, raw, not_allowed))
+            out[col.name] = raw
         if not col.nullable:
-            checks.append((col, "empty", raw.is_null()))
-    if checks:
-        flags = cleaned.select(pl.col(LINE), *[expr.alias(f"__{i}") for i, (_, _, expr) in enumerate(checks)])
-        any_flag = flags.select(pl.any_horizontal(pl.all().exclude(LINE)).any()).item()
-        if any_flag:
-            for i, (col, problem, _) in enumerate(checks):
-                hits = flags.filter(pl.col(f"__{i}")).select(LINE)
-                if hits.height == 0:
-                    continue
-                hits = hits.join(cleaned.select(LINE, pl.col(col.name).alias("value")), on=LINE, how="left")
-                written = found[col.name]
-                _report_column(report, col, problem, written, hits)
-    typed = cleaned.select(exprs)
-    # extras
-    extra_exprs = []
+            empty = raw.is_null()
+            if empty.any():
+                _report_column(report, col, "empty", written, _hits(lines, raw, empty))
     for name in extras:
         if spec.extras == "tasks" and TASK_RE.match(name):
-            number = _number(pl.col(name))
-            bad = cleaned.select(LINE, pl.col(name).alias("value"), number.alias("n")).filter(
-                pl.col("value").is_not_null()
-                & (pl.col("n").is_null() | (pl.col("n") != pl.col("n").floor()) | (pl.col("n") < 0))
+            typed_input = frame.schema[name] != pl.String
+            raw = frame[name] if typed_input else frame.select(_clean(pl.col(name))).to_series()
+            number = raw if typed_input else _numbers(raw, integer=True)
+            bad = (raw.is_not_null() & number.is_null()) | (
+                number.is_not_null() & ((number < 0) | (number >= 1000))
             )
-            report.rows(
-                Severity.ERROR,
-                (Severity.ERROR, name, f"балл за задание «{name}» не целое неотрицательное число"),
-                bad,
-                name,
-                lambda v: f"балл за задание должен быть целым числом не меньше 0, а указано «{v}»",
-            )
-            ok = pl.when((number == number.floor()) & (number >= 0) & (number < 1000)).then(number)
-            extra_exprs.append(ok.cast(pl.Int16).alias(name))
+            if number.dtype == pl.Float64:
+                bad = bad | (number.is_not_null() & (number != number.floor()))
+            if bad.any():
+                report.rows(
+                    Severity.ERROR,
+                    (Severity.ERROR, name, f"балл за задание «{name}» не целое неотрицательное число"),
+                    _hits(lines, raw, bad),
+                    name,
+                    lambda v: f"балл за задание должен быть целым числом не меньше 0, а указано «{v}»",
+                )
+                number = number.set(bad, None)
+            out[name] = number.cast(pl.Int16, strict=False).alias(name)
         elif spec.extras == "numeric":
-            extra_exprs.append(_number(pl.col(name)).alias(name))
-    if extra_exprs:
-        typed = typed.with_columns(cleaned.select(extra_exprs))
-    return typed
+            if frame.schema[name] != pl.String:
+                out[name] = frame[name].cast(pl.Float64).alias(name)
+            else:
+                out[name] = frame.select(_number(_clean(pl.col(name)))).to_series().alias(name)
+    return pl.DataFrame(list(out.values()))
+
+
+def _hits(lines: pl.Series, raw: pl.Series, mask: pl.Series) -> pl.DataFrame:
+    return pl.DataFrame({LINE: lines.filter(mask), "value": raw.filter(mask).cast(pl.String)})
+
+
+def arrow_types(spec: Spec, found: dict[str, str], extras: list[str]) -> dict:
+    """Column as written → Arrow type for pyarrow's own parsing of clean files (integers only)."""
+    import pyarrow as pa
+
+    types = {found[c.name]: pa.int64() for c in spec.columns if c.name in found and c.kind in ("int", "flag")}
+    if spec.extras == "tasks":
+        types.update({name: pa.int64() for name in extras if TASK_RE.match(name)})
+    return types
+
+
+NULL_VALUES = _MISSING_VARIANTS
 
 
 def _report_column(report: Reporter, col: Col, problem: str, written: str, hits: pl.DataFrame) -> None:

@@ -18,7 +18,7 @@ import polars as pl
 from msoko.core.issues import Issue
 from msoko.ingest.canonical import VPR
 from msoko.ingest.frames import LINE
-from msoko.ingest.prepared import Prepared
+from msoko.ingest.prepared import META_SCHEMA, Prepared
 from msoko.ingest.tabular import is_xlsx, read_grid
 
 SHEET_HINT = "Индивидуальные результаты"
@@ -207,7 +207,17 @@ def prepare_f1(path: Path, name: str, drop: list[str]) -> tuple[Prepared | None,
         extras=list(task_meta),
         frames=iter([frame] if n else []),
         read_issues=[],
-        task_meta=task_meta,
+        tasks_meta=pl.DataFrame(
+            {
+                "year": [year] * len(task_meta),
+                "subject": [subject] * len(task_meta),
+                "grade": [grade] * len(task_meta),
+                "task": [c.split(":", 1)[1] for c in task_meta],
+                "max_score": [m for m, _ in task_meta.values()],
+                "level": [lv for _, lv in task_meta.values()],
+            },
+            schema=META_SCHEMA,
+        ),
         fine_partition="f1",
         header=header,
         dropped=[c for c in header if _norm(c) in drop_norm],

@@ -31,7 +31,7 @@ from msoko.ingest.tabular import (
 
 LINE = "_line"
 SAMPLE_BYTES = 4 << 20
-BLOCK_BYTES = 16 << 20
+BLOCK_BYTES = 8 << 20
 
 
 @dataclass
@@ -208,10 +208,25 @@ def _locate_bad_rows(source: Source, limit: int = 20) -> list[Issue]:
     ]
 
 
+class TypedReadFailed(Exception):
+    """A value did not parse as the requested type: the caller re-reads the file as text to locate it."""
+
+
 def iter_frames(
-    source: Source, issues: list[Issue], *, block_bytes: int = BLOCK_BYTES, progress=None
+    source: Source,
+    issues: list[Issue],
+    *,
+    block_bytes: int = BLOCK_BYTES,
+    progress=None,
+    types: dict[str, pa.DataType] | None = None,
+    null_values: list[str] | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """String frames with `_line`; reading problems are appended to `issues` (then iteration stops)."""
+    """Frames with `_line`; reading problems are appended to `issues` (then iteration stops).
+
+    Columns are text, except those in `types` (column as written → Arrow type), which pyarrow parses
+    itself (values in `null_values` become null); when such a value does not parse, `TypedReadFailed`
+    is raised so the caller can fall back to text and report each bad value with its row.
+    """
     if source.table is not None:
         frame = table_frame(source.table)
         if progress:
@@ -241,9 +256,10 @@ def iter_frames(
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                column_types={name: (types or {}).get(name, pa.string()) for name in names},
+                strings_can_be_null=types is not None,
+                quoted_strings_can_be_null=types is not None,
+                null_values=null_values if types is not None else [],
             ),
         )
     except (pa.ArrowInvalid, OSError) as exc:
@@ -257,6 +273,8 @@ def iter_frames(
         except StopIteration:
             break
         except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+            if types is not None and "conversion error" in str(exc).lower():
+                raise TypedReadFailed(str(exc)) from exc
             issues.append(_arrow_issue(source, exc))
             return
         if bad_rows:
@@ -268,9 +286,16 @@ def iter_frames(
             pl.int_range(next_line, next_line + frame.height, dtype=pl.Int64).alias(LINE)
         )
         next_line += frame.height
-        # drop blank lines (every field empty)
-        nonblank = pl.any_horizontal([pl.col(n).str.strip_chars() != "" for n in names])
-        frame = frame.filter(nonblank)
+        # drop blank lines (every field empty); cheap test on the first column first
+        first = frame[names[0]]
+        maybe_blank = (
+            first.is_null()
+            if first.dtype != pl.String
+            else (first.is_null() | (first.str.strip_chars() == ""))
+        )
+        if maybe_blank.any():
+            schema = frame.schema
+            frame = frame.filter(~pl.all_horizontal([_empty(n, schema[n]) for n in names]))
         done_bytes = min(source.size, done_bytes + block_bytes)
         if progress:
             progress(done_bytes, source.size)
@@ -280,6 +305,13 @@ def iter_frames(
         issues.extend(_locate_bad_rows(source))
     if progress:
         progress(source.size, source.size)
+
+
+def _empty(name: str, dtype) -> pl.Expr:
+    column = pl.col(name)
+    if dtype == pl.String:
+        return column.is_null() | (column.str.strip_chars() == "")
+    return column.is_null()
 
 
 def _arrow_issue(source: Source, exc: Exception) -> Issue:

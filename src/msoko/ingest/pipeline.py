@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,15 +27,18 @@ from msoko.engine import schemas
 from msoko.engine.warehouse import Warehouse
 from msoko.ingest import store
 from msoko.ingest.canonical import (
+    NULL_VALUES,
     SPECS,
     TASK_RE,
+    Col,
     Reporter,
     Spec,
+    arrow_types,
     convert,
     header_map,
     missing_column_issues,
 )
-from msoko.ingest.frames import LINE, Source, iter_frames, open_source
+from msoko.ingest.frames import LINE, Source, TypedReadFailed, iter_frames, open_source
 from msoko.ingest.prepared import Prepared
 from msoko.ingest.pseudo import Pseudonymiser, refuse_names
 from msoko.ingest.rules import (
@@ -50,11 +54,24 @@ from msoko.ingest.rules import (
 
 Progress = Callable[[int, int], None]
 
+_META_SPEC = Spec(
+    "vpr_tasks_meta",
+    "задания ВПР",
+    (
+        Col("year", "int", pl.Int16, lo=2000, hi=2100, what="год"),
+        Col("subject", "text", what="предмет"),
+        Col("grade", "int", pl.Int8, lo=1, hi=11, what="класс"),
+        Col("task", "text", what="задание"),
+        Col("max_score", "int", pl.Int16, lo=0, hi=100, what="максимальный балл"),
+        Col("level", "text", required=False, nullable=True, what="уровень"),
+    ),
+)
+
 KINDS = ("results", "vpr", "gia", "results_by_org", "context", "scales")
 
 DUPLICATE_KEYS = {
-    "vpr": (["participant", "subject", "year"], "участник, предмет и год"),
-    "gia": (["participant", "subject", "year"], "участник, предмет и год"),
+    "vpr": (["participant", "org_id", "subject", "year"], "участник (код в организации), предмет и год"),
+    "gia": (["participant", "org_id", "subject", "year"], "участник (код в организации), предмет и год"),
     "context": (["org_id", "year"], "организация и год"),
     "results_by_org": (
         ["org_id", "procedure", "subject", "grade", "year"],
@@ -186,8 +203,16 @@ def import_file(
     progress: Progress | None = None,
     drop_columns: list[str] | None = None,
     file_name: str | None = None,
+    tasks_meta: Path | None = None,
 ) -> ImportOutcome:
-    """Import one file into the warehouse; never raises on bad input (issues are in the outcome)."""
+    """Import one file into the warehouse; never raises on bad input (issues are in the outcome).
+
+    kind: "results" (ВПР / ГИА / aggregated, detected from the header; Ф1 recognised), "context",
+    "scales", or a dataset name ("vpr", "gia", "results_by_org"). profile: a shipped profile name or a
+    YAML path. drop_columns: personal-name columns to discard before anything is read or archived.
+    tasks_meta: ВПР task metadata (year, subject, grade, task, max_score, level); by default a
+    `vpr_tasks_meta.csv` next to the file is used when present. progress(done_bytes, total_bytes).
+    """
     started = time.monotonic()
     path = Path(path)
     name = file_name or path.name
@@ -199,7 +224,7 @@ def import_file(
         ]
         return outcome
     try:
-        prepared, issues = _prepare(ws, path, name, kind, profile, drop)
+        prepared, issues = _prepare(ws, path, name, kind, profile, drop, tasks_meta)
     except Exception as exc:  # noqa: BLE001 — a crash in a reader becomes an issue, never a traceback
         prepared, issues = (
             None,
@@ -289,8 +314,32 @@ def import_file(
     return outcome
 
 
+def read_tasks_meta(path: Path) -> tuple[pl.DataFrame | None, list[Issue]]:
+    """The ВПР task metadata file (year, subject, grade, task, max_score, level)."""
+    from msoko.ingest.prepared import META_SCHEMA
+
+    source = open_source(path)
+    if isinstance(source, list):
+        return None, source
+    found, missing, _ = header_map(source.header, _META_SPEC)
+    if missing:
+        return None, missing_column_issues(missing, _META_SPEC, source.file, source.header_line)
+    report = Reporter(source.file)
+    parts = [convert(frame, _META_SPEC, found, [], report) for frame in iter_frames(source, report.issues)]
+    issues = report.finish()
+    if not parts or has_errors(issues):
+        return None, issues
+    meta = (
+        pl.concat(parts)
+        .select(list(META_SCHEMA))
+        .cast(META_SCHEMA)
+        .unique(["year", "subject", "grade", "task"])
+    )
+    return meta, issues
+
+
 def _prepare(
-    ws: Workspace, path: Path, name: str, kind: str, profile, drop: list[str]
+    ws: Workspace, path: Path, name: str, kind: str, profile, drop: list[str], tasks_meta: Path | None = None
 ) -> tuple[Prepared | None, list[Issue]]:
     if profile is not None:
         from msoko.ingest.profiles import prepare_with_profile
@@ -319,8 +368,12 @@ def _prepare(
                 )
             ]
     prepared, issues = prepare_canonical(source, SPECS[dataset], drop)
-    if prepared is not None:
-        prepared.frames = iter_frames(source, prepared.read_issues, progress=None)
+    if prepared is not None and prepared.spec.name == "vpr" and prepared.extras:
+        meta_path = tasks_meta or path.with_name("vpr_tasks_meta.csv")
+        if meta_path.is_file():
+            meta, meta_issues = read_tasks_meta(meta_path)
+            prepared.tasks_meta = meta
+            issues += meta_issues
     return prepared, issues
 
 
@@ -365,12 +418,30 @@ def _partition_expr(spec: Spec, prepared: Prepared) -> pl.Expr:
 def _run(
     ws: Workspace, prepared: Prepared, staging: store.Staging | None, progress
 ) -> tuple[int, list[Issue]]:
+    source = getattr(prepared, "_source", None)
+    if source is not None and source.table is None:
+        types = arrow_types(prepared.spec, prepared.found, prepared.extras)
+        try:
+            return _run_frames(ws, prepared, staging, progress, types)
+        except TypedReadFailed:
+            # a value that does not parse: read again as text to report every bad value with its row
+            if staging is not None:
+                staging.reset()
+            prepared.read_issues.clear()
+    return _run_frames(ws, prepared, staging, progress, None)
+
+
+def _run_frames(
+    ws: Workspace, prepared: Prepared, staging: store.Staging | None, progress, types: dict | None
+) -> tuple[int, list[Issue]]:
     spec = prepared.spec
     report = Reporter(prepared.file)
     source = getattr(prepared, "_source", None)
     frames = prepared.frames
     if source is not None:
-        frames = iter_frames(source, prepared.read_issues, progress=progress)
+        frames = iter_frames(
+            source, prepared.read_issues, progress=progress, types=types, null_values=NULL_VALUES
+        )
     dup_keys, dup_what = DUPLICATE_KEYS[spec.name]
     duplicates = DuplicateFinder(dup_keys)
     orgs = OrgCollector()
@@ -379,30 +450,53 @@ def _run(
     vpr_bands = mark_bands(scales, "ВПР") if spec.name == "vpr" else None
     oge_bands = mark_bands(scales, "ОГЭ").drop("grade") if spec.name == "gia" else None
     task_columns = [e for e in prepared.extras if TASK_RE.match(e)] if spec.name == "vpr" else []
-    task_max = {column: meta[0] for column, meta in prepared.task_meta.items()}
+    meta = tasks_meta_frame(prepared) if task_columns else None
     rows = 0
-    for frame in frames:
-        typed = convert(frame, spec, prepared.found, prepared.extras, report)
-        rows += typed.height
-        if spec.name == "vpr":
-            check_tasks(typed, task_columns, task_max, report)
-            check_scores_against_scale(typed, vpr_bands, ["year", "subject", "grade"], report, prepared.found)
-        elif spec.name == "gia":
-            oge = typed.filter(pl.col("exam").is_in(["ОГЭ", "ГВЭ"]))
-            check_scores_against_scale(oge, oge_bands, ["year", "subject"], report, prepared.found)
-        elif spec.name == "scales":
-            bad = typed.filter(pl.col("min_score") > pl.col("max_score"))
-            report.rows(
-                Severity.ERROR,
-                (Severity.ERROR, "min_score", "нижняя граница больше верхней"),
-                bad.select(LINE, pl.format("{}|{}", "min_score", "max_score").alias("value")),
-                prepared.found.get("min_score"),
-                lambda v: f"нижняя граница {v.split('|')[0]} больше верхней {v.split('|')[1]}",
-            )
-        duplicates.add(typed)
-        orgs.add(typed)
-        if staging is not None and not report.has_errors and not prepared.read_issues:
-            _stage(staging, prepared, typed, task_columns, pseudo)
+    long = None
+    # pseudonymising and writing (Python hashing + Parquet) overlap with reading the next batch
+    # (pyarrow and polars release the GIL): one worker, at most two batches in flight
+    worker = (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-stage") if staging is not None else None
+    )
+    pending: list[Future] = []
+    try:
+        for frame in frames:
+            typed = convert(frame, spec, prepared.found, prepared.extras, report)
+            rows += typed.height
+            if spec.name == "vpr":
+                long = long_tasks(typed, task_columns, meta) if task_columns else None
+                check_tasks(typed, long, meta, report)
+                check_scores_against_scale(
+                    typed, vpr_bands, ["year", "subject", "grade"], report, prepared.found
+                )
+            elif spec.name == "gia":
+                oge = typed.filter(pl.col("exam").is_in(["ОГЭ", "ГВЭ"]))
+                check_scores_against_scale(oge, oge_bands, ["year", "subject"], report, prepared.found)
+            elif spec.name == "scales":
+                bad = typed.filter(pl.col("min_score") > pl.col("max_score"))
+                report.rows(
+                    Severity.ERROR,
+                    (Severity.ERROR, "min_score", "нижняя граница больше верхней"),
+                    bad.select(LINE, pl.format("{}|{}", "min_score", "max_score").alias("value")),
+                    prepared.found.get("min_score"),
+                    lambda v: f"нижняя граница {v.split('|')[0]} больше верхней {v.split('|')[1]}",
+                )
+            duplicates.add(typed)
+            orgs.add(typed)
+            if (
+                worker is not None
+                and staging is not None
+                and not report.has_errors
+                and not prepared.read_issues
+            ):
+                while len(pending) >= 2:
+                    pending.pop(0).result()
+                pending.append(worker.submit(_stage, staging, prepared, typed, long, pseudo))
+        for future in pending:
+            future.result()
+    finally:
+        if worker is not None:
+            worker.shutdown(wait=True, cancel_futures=True)
     duplicates.issues(report, prepared.found.get(dup_keys[0], dup_keys[0]), dup_what)
     issues = list(prepared.read_issues) + report.finish()
     if spec.name not in ("scales",) and not has_errors(issues):
@@ -419,21 +513,28 @@ def _stage(
     staging: store.Staging,
     prepared: Prepared,
     typed: pl.DataFrame,
-    task_columns: list[str],
+    long: pl.DataFrame | None,
     pseudo: Pseudonymiser | None,
 ) -> None:
     spec = prepared.spec
     if pseudo is not None:
-        typed = typed.with_columns(
-            pl.Series("participant", pseudo.array(typed["participant"].to_arrow()), dtype=pl.String)
+        codes = typed["participant"]
+        hashed = pl.Series(
+            "participant", pseudo.array(codes.to_arrow(), typed["org_id"].to_arrow()), dtype=pl.String
         )
+        typed = typed.with_columns(hashed)
+        if long is not None and long.height:
+            mapping = pl.DataFrame({LINE: typed[LINE], "participant": hashed})
+            long = long.drop("participant").join(mapping, on=LINE, how="left")
     typed = typed.with_columns(_partition_expr(spec, prepared).alias("_key"))
     for (key,), part in typed.partition_by("_key", as_dict=True).items():
         staging.write(spec.name, key, _table(spec, part))
-        if task_columns:
-            tasks = _tasks_long(part, task_columns, prepared.task_meta)
-            if tasks.num_rows:
-                staging.write("vpr_tasks", key, tasks)
+    if long is not None and long.height:
+        long = long.with_columns(_partition_expr(spec, prepared).alias("_key"))
+        for (key,), part in long.partition_by("_key", as_dict=True).items():
+            staging.write(
+                "vpr_tasks", key, part.select(schemas.VPR_TASKS.names).to_arrow().cast(schemas.VPR_TASKS)
+            )
 
 
 def _table(spec: Spec, part: pl.DataFrame) -> pa.Table:
@@ -458,24 +559,27 @@ def _table(spec: Spec, part: pl.DataFrame) -> pa.Table:
     return table
 
 
-def _tasks_long(part: pl.DataFrame, task_columns: list[str], meta: dict) -> pa.Table:
-    keys = ["year", "org_id", "participant", "subject", "grade"]
-    long = part.select([*keys, *task_columns]).unpivot(
-        index=keys, on=task_columns, variable_name="task", value_name="score"
+def tasks_meta_frame(prepared: Prepared) -> pl.DataFrame | None:
+    """year, subject, grade, task, max_score, level — from the Ф1 header or a tasks metadata file."""
+    if prepared.tasks_meta is not None:
+        return prepared.tasks_meta
+    return None
+
+
+def long_tasks(typed: pl.DataFrame, task_columns: list[str], meta: pl.DataFrame | None) -> pl.DataFrame:
+    """Per-task scores in long form (with `_line`), max score and level joined when known."""
+    keys = [LINE, "year", "org_id", "participant", "subject", "grade"]
+    long = (
+        typed.select([*keys, *task_columns])
+        .unpivot(index=keys, on=task_columns, variable_name="task", value_name="score")
+        .filter(pl.col("score").is_not_null())
+        .with_columns(pl.col("task").str.replace(r"^(?i)task:", ""))
     )
-    long = long.filter(pl.col("score").is_not_null())
-    maxima = pl.DataFrame(
-        {
-            "task": task_columns,
-            "max_score": [meta.get(c, (None, None))[0] for c in task_columns],
-            "level": [meta.get(c, (None, None))[1] for c in task_columns],
-        },
-        schema={"task": pl.String, "max_score": pl.Int16, "level": pl.String},
-    )
-    long = long.join(maxima, on="task", how="left").with_columns(
-        pl.col("task").str.replace(r"^(?i)task:", "")
-    )
-    return long.select(schemas.VPR_TASKS.names).to_arrow().cast(schemas.VPR_TASKS)
+    if meta is None:
+        return long.with_columns(
+            pl.lit(None, dtype=pl.Int16).alias("max_score"), pl.lit(None, dtype=pl.String).alias("level")
+        )
+    return long.join(meta, on=["year", "subject", "grade", "task"], how="left")
 
 
 # --------------------------------------------------------------------------------------------- commit helpers

@@ -11,6 +11,15 @@ import polars as pl
 from msoko.core.issues import Issue
 from msoko.ingest.canonical import Spec
 
+META_SCHEMA = {
+    "year": pl.Int16,
+    "subject": pl.String,
+    "grade": pl.Int8,
+    "task": pl.String,
+    "max_score": pl.Int16,
+    "level": pl.String,
+}
+
 
 @dataclass
 class Prepared:
@@ -21,9 +30,7 @@ class Prepared:
     extras: list[str]  # further columns to keep (task:<n>, numeric context variables…)
     frames: Iterator[pl.DataFrame]  # string frames with `_line`
     read_issues: list[Issue] = field(default_factory=list)  # reading problems, appended while iterating
-    task_meta: dict[str, tuple[int | None, str | None]] = field(
-        default_factory=dict
-    )  # task:<n> → (max, level)
+    tasks_meta: pl.DataFrame | None = None  # year, subject, grade, task, max_score, level (when known)
     fine_partition: str | None = None  # Ф1: one partition "year|ВПР|subject|grade|org" for the whole file
     registry_rows: list[dict] | None = None  # organisations derived from the file itself (profiles)
     profile: str | None = None

@@ -1,8 +1,9 @@
 """Pseudonymisation of participant codes and the refusal of personal-name columns.
 
-A participant code becomes HMAC-SHA256(workspace secret, code), hex, truncated to 20 characters (80 bits):
-stable across imports and procedures (the same code always gives the same pseudonym in one workspace),
-not reversible without the secret. Only distinct codes are hashed (dictionary encoding), so a file with
+A participant code becomes HMAC-SHA256(workspace secret, "<org_id>\x1f<code>"), hex, truncated to 20
+characters (80 bits): stable across imports, years and procedures (the same school and code always give
+the same pseudonym in one workspace), not reversible without the secret. The school is part of the input
+because ФИС ОКО issues participant codes per school: the same code in two schools is two pupils. Only distinct codes are hashed (dictionary encoding), so a file with
 several rows per participant costs one hash per participant.
 """
 
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 from msoko.core.issues import Issue
 
 PSEUDONYM_LENGTH = 20
+SEPARATOR = "\x1f"
 
 _NAME_PATTERNS = [
     r"ф\.?\s*и\.?\s*о\.?(\s.*)?",
@@ -71,18 +73,22 @@ class Pseudonymiser:
 
     def one(self, code: str) -> str:
         inner = self._inner.copy()
-        inner.update(code.strip().encode("utf-8"))
+        inner.update(code.encode("utf-8"))
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.hexdigest()[:PSEUDONYM_LENGTH]
 
-    def array(self, codes: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """Pseudonymise a string array; nulls stay null."""
-        if isinstance(codes, pa.ChunkedArray):
-            codes = codes.combine_chunks()
-        if codes.type != pa.string():
-            codes = pc.cast(codes, pa.string())
-        encoded = codes.dictionary_encode()
+    def participant(self, org_id: str, code: str) -> str:
+        return self.one(f"{org_id.strip()}{SEPARATOR}{code.strip()}")
+
+    def array(self, codes: pa.Array | pa.ChunkedArray, orgs: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Pseudonymise participant codes of the given organisations; nulls stay null."""
+        codes = pc.utf8_trim_whitespace(pc.cast(codes, pa.string()))
+        orgs = pc.utf8_trim_whitespace(pc.cast(orgs, pa.string()))
+        keys = pc.binary_join_element_wise(orgs, codes, SEPARATOR)
+        if isinstance(keys, pa.ChunkedArray):
+            keys = keys.combine_chunks()
+        encoded = keys.dictionary_encode()
         one = self.one
         hashed = pa.array([one(code) for code in encoded.dictionary.to_pylist()], type=pa.string())
         return pc.take(hashed, encoded.indices)

@@ -51,6 +51,7 @@ def write_registry_dataset(ws: Workspace, rows: list[dict], actor: str = "regist
         active = Warehouse(ws.warehouse).active_versions("organisations").get("all")
         if part is not None and active is not None:
             files = sorted(Warehouse(ws.warehouse).version_dir("organisations", active).glob("*.parquet"))
+            part.content_hash = store.content_hash(part.directory / "part-0.parquet")
             if files and store.content_hash(files[0]) == part.content_hash:
                 staging.discard()
                 return None
@@ -62,7 +63,7 @@ def write_registry_dataset(ws: Workspace, rows: list[dict], actor: str = "regist
             "when": store.now_iso(),
             "actor": actor,
             "file": "organisations",
-            "checksum": part.content_hash,
+            "checksum": part.content_hash or store.content_hash(part.directory / "part-0.parquet"),
             "archived": None,
             "kind": "registry",
             "dataset": "organisations",

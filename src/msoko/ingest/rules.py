@@ -14,18 +14,43 @@ import pyarrow.parquet as pq
 from msoko.core.issues import Issue, Severity
 from msoko.core.workspace import Workspace
 from msoko.engine.warehouse import Warehouse
-from msoko.ingest.canonical import Reporter
+from msoko.ingest.canonical import MAX_LISTED, Reporter
 from msoko.ingest.frames import LINE
 
 # --------------------------------------------------------------------------------------------- scales
 
 
+_SHIPPED: pa.Table | None = None
+
+
+def shipped_scales() -> pa.Table:
+    """`msoko.engine.reference.default_scales()` read straight with pyarrow.csv.
+
+    Same file, same schema; `pa.Table.from_pylist` in `default_scales` pulls in pandas (≈2–4 s on a first
+    call here), which an import of a few seconds cannot afford.
+    """
+    global _SHIPPED
+    if _SHIPPED is None:
+        import pyarrow.csv as pacsv
+
+        from msoko.engine.reference import SCALES_CSV
+        from msoko.engine.schemas import SCALES
+
+        table = pacsv.read_csv(
+            SCALES_CSV,
+            convert_options=pacsv.ConvertOptions(
+                column_types={f.name: f.type for f in SCALES}, strings_can_be_null=False
+            ),
+        )
+        _SHIPPED = table.select(SCALES.names).cast(SCALES)
+    return _SHIPPED
+
+
 def effective_scales(ws: Workspace | None) -> pa.Table:
     """The shipped scales, with every (year, procedure) imported by `msoko import scales` replacing them."""
-    from msoko.engine.reference import default_scales
     from msoko.engine.schemas import SCALES
 
-    defaults = default_scales()
+    defaults = shipped_scales()
     if ws is None:
         return defaults
     warehouse = Warehouse(ws.warehouse)
@@ -106,37 +131,46 @@ def check_scores_against_scale(
 
 
 def check_tasks(
-    frame: pl.DataFrame,
-    task_columns: list[str],
-    task_max: dict[str, int | None],
-    report: Reporter,
+    typed: pl.DataFrame, long: pl.DataFrame | None, meta: pl.DataFrame | None, report: Reporter
 ) -> None:
-    """Task score above the task's maximum → error; all tasks present but not summing to the primary score → warning."""
-    if not task_columns or frame.height == 0:
+    """Task score above the task's maximum → error; tasks not summing to the primary score → warning.
+
+    With task metadata the sum is compared when every task of the work has a score; without it, only a
+    sum above the primary score (impossible whatever tasks are missing) is reported.
+    """
+    if long is None or long.height == 0:
         return
-    for column in task_columns:
-        maximum = task_max.get(column)
-        if maximum is None:
-            continue
-        over = frame.filter(pl.col(column) > maximum).select(
-            LINE, pl.col(column).cast(pl.String).alias("value")
+    over = long.filter(pl.col("max_score").is_not_null() & (pl.col("score") > pl.col("max_score")))
+    if over.height:
+        for (task,), part in over.partition_by("task", as_dict=True).items():
+            column = f"task:{task}"
+            report.rows(
+                Severity.ERROR,
+                (Severity.ERROR, column, "балл за задание больше максимума"),
+                part.select(LINE, pl.format("{}|{}", "score", "max_score").alias("value")),
+                column,
+                lambda v: f"балл за задание {v.split('|')[0]} больше максимального ({v.split('|')[1]})",
+            )
+    sums = long.group_by(LINE).agg(pl.col("score").cast(pl.Int32).sum().alias("_sum"), pl.len().alias("_n"))
+    joined = typed.select(LINE, "year", "subject", "grade", "primary_score").join(sums, on=LINE, how="inner")
+    if meta is not None:
+        counts = meta.group_by(["year", "subject", "grade"]).agg(pl.len().alias("_tasks"))
+        joined = joined.join(counts, on=["year", "subject", "grade"], how="left")
+        wrong = joined.filter(
+            pl.col("primary_score").is_not_null()
+            & (
+                ((pl.col("_n") == pl.col("_tasks")) & (pl.col("_sum") != pl.col("primary_score")))
+                | (pl.col("_sum") > pl.col("primary_score"))
+            )
         )
-        report.rows(
-            Severity.ERROR,
-            (Severity.ERROR, column, "балл за задание больше максимума"),
-            over,
-            column,
-            lambda v, m=maximum: f"балл за задание {v} больше максимального ({m})",
+    else:
+        wrong = joined.filter(
+            pl.col("primary_score").is_not_null() & (pl.col("_sum") > pl.col("primary_score"))
         )
-    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in task_columns])
-    total = pl.sum_horizontal([pl.col(c).cast(pl.Int32) for c in task_columns])
-    mismatched = frame.filter(
-        complete & pl.col("primary_score").is_not_null() & (total != pl.col("primary_score"))
-    )
     report.rows(
         Severity.WARNING,
         (Severity.WARNING, "primary_score", "сумма баллов за задания не равна первичному баллу"),
-        mismatched.select(LINE, pl.format("{}|{}", total, "primary_score").alias("value")),
+        wrong.select(LINE, pl.format("{}|{}", "_sum", "primary_score").alias("value")),
         "primary_score",
         lambda v: (
             f"сумма баллов за задания ({v.split('|')[0]}) не равна первичному баллу ({v.split('|')[1]})"
@@ -173,18 +207,16 @@ class DuplicateFinder:
         same = np.flatnonzero(sorted_hashes[1:] == sorted_hashes[:-1])
         if same.size == 0:
             return
-        firsts: dict[int, int] = {}
-        for index in same:
-            h = int(sorted_hashes[index])
-            first = firsts.setdefault(h, int(lines[order[index]]))
+        key = (Severity.ERROR, column, f"повтор: {what}")
+        # the first occurrence of each repeated hash: walk back to the start of its run
+        starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
+        run_start = starts[np.searchsorted(starts, same + 1, side="right") - 1]
+        for index, first_index in zip(same[:MAX_LISTED], run_start[:MAX_LISTED], strict=True):
+            first = int(lines[order[first_index]])
             later = int(lines[order[index + 1]])
-            report.add(
-                Severity.ERROR,
-                (Severity.ERROR, column, f"повтор: {what}"),
-                f"повторяется {what}: то же, что в строке {first}",
-                later,
-                column,
-            )
+            report.add(Severity.ERROR, key, f"повторяется {what}: то же, что в строке {first}", later, column)
+        if same.size > MAX_LISTED:
+            report._counts[key] = int(same.size)
 
 
 class OrgCollector:

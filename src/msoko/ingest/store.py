@@ -137,8 +137,12 @@ class Staging:
             part = self.partitions[key]
             path = part.directory / "part-0.parquet"
             fsync_file(path)
-            part.content_hash = content_hash(path)
         self._writers.clear()
+
+    def reset(self) -> None:
+        """Forget everything staged so far (the import starts over)."""
+        self.discard()
+        self.partitions.clear()
 
     def discard(self) -> None:
         for writer in self._writers.values():

@@ -1,0 +1,154 @@
+"""Ingest benchmark: generate a canonical vpr.csv (numpy), import it, print rows/s and peak memory.
+
+    python3 -m uv run python benchmarks/ingest/run.py --rows 1000000            # region scale
+    python3 -m uv run python benchmarks/ingest/run.py --rows 10000000 --tasks 0 # country scale
+
+Each import runs in a fresh child process so that `ru_maxrss` is the import's own peak (the generator
+is not counted). Figures are recorded in benchmarks/ingest/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SUBJECTS = ["Русский язык", "Математика", "История", "Биология"]
+
+
+def _max_primary(subject: str, grade: int) -> int:
+    from msoko.engine import reference
+
+    try:
+        return reference.max_primary("ВПР", 2024, subject, grade)
+    except KeyError:
+        return 20
+
+
+def _marks(subject: str, grade: int, scores: np.ndarray) -> np.ndarray:
+    from msoko.engine import reference
+
+    try:
+        return reference.marks_for("ВПР", 2024, subject, grade, scores).astype(np.int64)
+    except KeyError:
+        return np.select([scores < 6, scores < 11, scores < 16], [2, 3, 4], 5)
+
+
+def generate(path: Path, rows: int, tasks: int, seed: int = 1, chunk: int = 1_000_000) -> None:
+    """A plausible region/country vpr.csv: 2,000 pupils per school (grades 5–8), four works each, 2024."""
+    rng = np.random.default_rng(seed)
+    header = [
+        "year",
+        "org_id",
+        "participant",
+        "subject",
+        "grade",
+        "variant",
+        "primary_score",
+        "mark",
+        "journal_mark",
+    ]
+    header += [f"task:{i + 1}" for i in range(tasks)]
+    with path.open("w", encoding="utf-8") as out:
+        out.write(",".join(header) + "\n")
+        done = 0
+        while done < rows:
+            n = min(chunk, rows - done)
+            index = np.arange(done, done + n)
+            pupil = index // 4
+            school = pupil // 2000
+            subject = np.array(SUBJECTS, dtype=object)[index % 4]
+            grade = 5 + (pupil // 100) % 4  # a class of 100 pupils per parallel, grades 5–8
+            score = np.zeros(n, dtype=np.int64)
+            mark = np.zeros(n, dtype=np.int64)
+            for k, name in enumerate(SUBJECTS):
+                for g in range(5, 9):
+                    rows_of = np.flatnonzero((index % 4 == k) & (grade == g))
+                    top = _max_primary(name, g)
+                    score[rows_of] = rng.binomial(top, 0.6, rows_of.size)
+                    mark[rows_of] = _marks(name, g, score[rows_of])
+            journal = np.clip(mark + rng.integers(-1, 2, n), 2, 5)
+            columns = [
+                np.full(n, "2024", dtype=object),
+                np.char.add("edu", (100000 + school).astype(str)).astype(object),
+                (100000 + pupil % 2000).astype(str).astype(object),
+                subject,
+                grade.astype(str).astype(object),
+                rng.integers(1, 3, n).astype(str).astype(object),
+                score.astype(str).astype(object),
+                mark.astype(str).astype(object),
+                journal.astype(str).astype(object),
+            ]
+            for _ in range(tasks):
+                columns.append(rng.integers(0, 3, n).astype(str).astype(object))
+            lines = [",".join(row) for row in zip(*columns, strict=True)]
+            out.write("\n".join(lines) + "\n")
+            done += n
+
+
+def child(home: str, file: str) -> None:
+    from msoko.core.workspace import Workspace
+    from msoko.ingest import import_file
+
+    ws = Workspace.resolve(home).ensure()
+    started = time.perf_counter()
+    outcome = import_file(ws, Path(file), kind="results")
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "status": outcome.status,
+                "rows": outcome.rows,
+                "seconds": round(seconds, 2),
+                "rows_per_second": int(outcome.rows / seconds) if seconds else None,
+                "peak_memory_mb": round(peak_mb),
+                "errors": len(outcome.errors),
+                "warnings": len(outcome.warnings),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--tasks", type=int, default=0, help="task:<n> columns per row")
+    parser.add_argument("--keep", action="store_true", help="keep the generated file and workspace")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="msoko-bench-"))
+    try:
+        file = folder / "vpr.csv"
+        started = time.perf_counter()
+        generate(file, args.rows, args.tasks)
+        print(
+            f"generated {args.rows:,} rows ({file.stat().st_size / 2**20:.0f} MiB) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        result = subprocess.run(
+            [sys.executable, __file__, "--child", str(folder / "ws"), str(file)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        print(result.stdout.strip())
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
