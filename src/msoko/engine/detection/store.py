@@ -11,7 +11,8 @@ Layout under `ws.results / "detection"`::
     <run id>/social.parquet        the social well-being index and its normalised variables
 
 A run is written into a hidden folder, fsynced and renamed into place, then CURRENT.json is replaced: a
-reader sees the old run or the new one, never a half-written one. Older runs are removed afterwards.
+reader sees the old run or the new one, never a half-written one. The run it replaces is kept (a reader that opened it can
+finish); older ones are removed.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Pat
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    try:
+        previous = json.loads((base / POINTER).read_text(encoding="utf-8")).get("run")
+    except (FileNotFoundError, json.JSONDecodeError):
+        previous = None
     pointer = {**meta, "run": run_id, "created": datetime.now(UTC).isoformat(timespec="seconds")}
     fd, tmp_pointer = tempfile.mkstemp(dir=base, prefix=".current-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -59,8 +64,9 @@ def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Pat
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp_pointer, base / POINTER)
+    # keep the run just replaced (a reader that opened it a moment ago can finish), drop anything older
     for old in base.iterdir():
-        if old.is_dir() and old.name != run_id and not old.name.startswith(".tmp-"):
+        if old.is_dir() and not old.name.startswith(".") and old.name not in {run_id, previous}:
             shutil.rmtree(old, ignore_errors=True)
     return base / run_id
 
