@@ -263,6 +263,8 @@ def iter_frames(
             ),
         )
     except (pa.ArrowInvalid, OSError) as exc:
+        if types is not None and "conversion error" in str(exc).lower():
+            raise TypedReadFailed(str(exc)) from exc
         issues.append(_arrow_issue(source, exc))
         return
     next_line = source.header_line + 1

@@ -186,6 +186,9 @@ def prepare_canonical(source: Source, spec: Spec, drop: list[str]) -> tuple[Prep
         header=source.header,
     )
     prepared._source = source  # type: ignore[attr-defined]
+    prepared.dropped = [c for c in source.header if c.strip().casefold() in drop_norm]
+    if source.table is not None:
+        prepared.grid_rows = [(source.header_line, source.header), *source.table.rows]
     return prepared, issues
 
 
@@ -636,15 +639,26 @@ def _archive(ws: Workspace, path: Path, prepared: Prepared) -> str:
         checksum, _ = store.archive_file(ws, path, path.suffix.lower())
         return checksum
     drop = {d.strip().casefold() for d in prepared.dropped}
-    rows = prepared.grid_rows or []
+    source = getattr(prepared, "_source", None)
+    if prepared.grid_rows is not None:
+        rows = iter(prepared.grid_rows)
+    elif source is not None:
+        handle = path.open("r", encoding=source.encoding or "utf-8", errors="replace", newline="")
+        reader = csv.reader(handle, delimiter=source.delimiter or ",")
+        rows = ((0, [cell.lstrip("\ufeff") for cell in cells]) for cells in reader)
+    else:
+        rows = iter(())
     tmp = ws.root / store.STAGING / f"archive-{store.new_id()}.csv"
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    header_cells = next((cells for line, cells in rows if line == prepared.header_line), [])
-    keep = [i for i, cell in enumerate(header_cells) if cell.strip().casefold() not in drop]
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+    keep: list[int] | None = None
+    with tmp.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
         for _, cells in rows:
-            writer.writerow([cells[i] if i < len(cells) else "" for i in keep] if keep else cells)
+            if keep is None and any(cell.strip().casefold() in drop for cell in cells):
+                keep = [i for i, cell in enumerate(cells) if cell.strip().casefold() not in drop]
+            writer.writerow([cells[i] for i in keep if i < len(cells)] if keep is not None else cells)
+    if source is not None and prepared.grid_rows is None:
+        handle.close()
     try:
         checksum, _ = store.archive_file(ws, tmp, ".csv")
     finally:
