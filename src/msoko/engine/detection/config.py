@@ -13,10 +13,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-FIOKO = "ФИОКО, методика выявления признаков необъективности результатов ВПР (публичные аналитические материалы)"
+FIOKO = (
+    "признак — публичная методика ФИОКО/Рособрнадзора выявления необъективных результатов ВПР; "
+    "числовое значение — принято в msoko и проверено на синтетическом регионе (docs/decisions/0006-detection.md)"
+)
 DOMAIN = "docs/domain.md: осторожность при группах менее ~20–50 участников"
 LOCAL = "принято в msoko (docs/decisions/0006-detection.md), настраивается регионом"
-SEED004 = "seed 004 (Шаранский район): «за последние 2 года (математика и русский язык)»"
+SEED004 = "seed 004 (Шаранский район): «самые низкие результаты ЕГЭ, ОГЭ и ВПР за последние 2 года (математика и русский язык)»"
+SEED004_SOCIAL = "seed 004: переменные индекса социального благополучия (ОДН/КДН, мигранты, неаттестованные, пропуски, отдалённость, малокомплектность, инфраструктура, интернет, вакансии); веса — msoko"
+SEED004_CLUSTER = "seed 004: ШНОР — «хуже, чем все школы в кластере» и «самые низкие результаты за последние 2 года»"
 FEDERAL = "федеральное правило ФИОКО/Рособрнадзора для школ с рисками низких результатов: ≥ 30 % «2» в двух процедурах за год или в одной два года подряд"
 PROJECT500 = "проект адресной методической помощи «500+», 10 факторов риска (ФИОКО, 2021)"
 
@@ -112,7 +117,7 @@ DEFAULT_SOCIAL_VARIABLES = [
 
 
 class SocialConfig(_Model):
-    variables: list[SocialVariable] = T(DEFAULT_SOCIAL_VARIABLES, SEED004, "переменные индекса социального благополучия")
+    variables: list[SocialVariable] = T(DEFAULT_SOCIAL_VARIABLES, SEED004_SOCIAL, "переменные индекса социального благополучия")
     shrinkage: bool = T(True, LOCAL, "сжимать доли малых школ к среднему по надёжности (эмпирический Байес)")
     normalisation: Literal["minmax", "rank"] = T("rank", LOCAL, "нормировка переменных по региону за год")
     mode: Literal["share", "threshold"] = T("share", LOCAL, "как составляется список ШНСУ")
@@ -154,7 +159,7 @@ Reason = Literal["cluster_bottom", "region_bottom", "federal_risk", "below_expec
 
 
 class ShnorConfig(_Model):
-    all_of: list[Reason] = T(["cluster_bottom", "region_bottom"], SEED004,
+    all_of: list[Reason] = T(["cluster_bottom", "region_bottom"], SEED004_CLUSTER,
                              "школа в списке ШНОР, когда выполнены все эти основания …")
     any_of: list[Reason] = T([], LOCAL, "… или любое из этих")
 
