@@ -42,3 +42,15 @@ def test_it_writes_canonical_csv_next_to_parquet_when_asked(tmp_path):
 def test_it_keeps_memory_bounded_by_the_buffer_not_the_country(tmp_path):
     c = _tiny(tmp_path)
     assert c.peak_rss_mib < 1500
+
+
+def test_it_lists_the_planted_schools_of_the_country(tmp_path):
+    import json
+
+    c = generate_country(tmp_path, seed=9, municipalities=4, schools=120, years=1, flush_rows=20_000)
+    truth = json.loads(c.files["ground_truth"].read_text(encoding="utf-8"))
+    orgs = set(pq.read_table(c.files["organisations"]).column("org_id").to_pylist())
+    assert truth["non_objective"] and truth["low_results"] and truth["adverse_social"]
+    assert {
+        o["org_id"] for key in ("non_objective", "low_results", "adverse_social") for o in truth[key]
+    } <= orgs

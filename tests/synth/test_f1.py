@@ -50,3 +50,12 @@ def test_it_adds_a_names_column_only_when_asked(region, tmp_path):
 
     assert "ФИО" not in header(plain)
     assert "ФИО" in header(named)
+
+
+def test_it_writes_example_files_including_a_planted_school(region, truth, tmp_path):
+    from msoko.synth.f1 import write_f1_examples
+
+    paths = write_f1_examples(region, tmp_path, 3)
+    assert len(paths) == 3
+    planted = {o["org_id"] for o in truth["non_objective"]}
+    assert any(any(org in p.name for org in planted) for p in paths)

@@ -5,11 +5,12 @@ as the region (vectorised over the pupils of the municipality) and streamed to P
 warehouse schemas (`organisations`, `context`, `vpr`, `gia`, optionally `vpr_tasks`), buffered into row
 groups of bounded size; optionally also to canonical CSV for import benchmarks. Memory stays bounded by
 the buffer size and the largest municipality, whatever the number of municipalities. The same seed and
-parameters give identical files.
+parameters give identical files. `ground_truth.json` lists the planted schools, as for the region.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import resource
 import time
@@ -25,7 +26,7 @@ from msoko.engine.schemas import GIA, ORGANISATIONS, VPR, VPR_TASKS
 from msoko.synth import frames, tasks
 from msoko.synth.context import CONTEXT_COLUMNS, context_arrays
 from msoko.synth.gia import GiaBatch
-from msoko.synth.plants import plant
+from msoko.synth.plants import ground_truth, plant
 from msoko.synth.region import results
 from msoko.synth.schools import (
     CITY,
@@ -168,6 +169,7 @@ def generate_country(
         sinks["vpr_tasks"] = _Sink(out / "vpr_tasks.parquet", VPR_TASKS, flush_rows * 2, None)
 
     uid = 0
+    truth: dict[str, list] = {"non_objective": [], "low_results": [], "adverse_social": []}
     try:
         for m in range(municipalities):
             rng = np.random.default_rng([seed, 11, m])
@@ -183,6 +185,9 @@ def generate_country(
                 sch.students = np.maximum(1, np.round(sch.students * pupils_factor)).astype(np.int32)
             n_plant = count // 25 + int(rng.random() < (count % 25) / 25)
             plants = plant(rng, sch, n_plant, n_plant, n_plant)
+            for key, value in ground_truth(plants, sch, years).items():
+                if key in truth:
+                    truth[key].extend(value)
             others = other_organisations(rng, [muni], [count], ids)
             org_ids = pa.array(sch.org_id, type=pa.string())
             sinks["organisations"].add(frames.organisations_table(organisation_rows([muni], sch, others)))
@@ -221,6 +226,9 @@ def generate_country(
             s.close()
 
     files = {name: s.path for name, s in sinks.items()}
+    files["ground_truth"] = out / "ground_truth.json"
+    payload = {"seed": seed, "years": list(years), **truth}
+    files["ground_truth"].write_text(json.dumps(payload, ensure_ascii=False) + "\n", encoding="utf-8")
     if write_csv:
         files.update({f"{name}_csv": out / f"{name}.csv" for name in sinks if name != "vpr_tasks"})
     return GeneratedCountry(
