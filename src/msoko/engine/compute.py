@@ -12,7 +12,6 @@ for shares. Only SQL the formula compiler produced, plus the engine's own fixed 
 # literals rendered by SQLGlot; formulas arrive only as compiled, allow-listed expressions.
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,15 +32,30 @@ Z = 1.959963984540054
 
 @dataclass
 class ComputeOutcome:
-    values: pa.Table
+    """The values stay in DuckDB (table `values_out`, spilled to disk when large) until someone asks."""
+
+    con: duckdb.DuckDBPyConnection | None = None
+    table: str = "values_out"
     computed: list[str] = field(default_factory=list)  # indicator codes with data
     waiting: dict[str, str] = field(default_factory=dict)  # code → missing dataset
     years: list[int] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def values(self) -> pa.Table:
+        if self.con is None or not self.rows:
+            from msoko.engine.results import empty_values
+
+            return empty_values()
+        return self.con.sql(f"SELECT * FROM {self.table}").to_arrow_table()
 
 
-def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect(memory_limit: str | None = None, threads: int | None = None, temp_dir: str | None = None
+            ) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
-    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('MSOKO_ENGINE_MEMORY', '4GB')}'")
+    con.execute(f"SET memory_limit = '{memory_limit or '4GB'}'")
+    if temp_dir:
+        con.execute(f"SET temp_directory = '{temp_dir}'")
     con.execute("SET preserve_insertion_order = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -165,12 +179,13 @@ WITH v AS (
   FROM v
 ), w AS (
   SELECT *,
-    lag(value) OVER (PARTITION BY level, id, indicator, subject, grade ORDER BY year) AS prev_value,
-    lag(year) OVER (PARTITION BY level, id, indicator, subject, grade ORDER BY year) AS prev_year,
-    rank() OVER (PARTITION BY level, year, indicator, subject, grade, ranked ORDER BY order_key) AS rank_all,
-    count(*) OVER (PARTITION BY level, year, indicator, subject, grade, ranked) AS peers_all,
-    min(order_key) OVER (PARTITION BY level, year, indicator, subject, grade, ranked) AS best_key
+    lag(value) OVER series AS prev_value, lag(year) OVER series AS prev_year,
+    rank() OVER peers_ordered AS rank_all, count(*) OVER peers AS peers_all, min(order_key) OVER peers AS best_key
   FROM e
+  -- 64-bit hashes of the keys partition faster than the strings themselves; a collision is negligible.
+  WINDOW series AS (PARTITION BY hash(level, id, indicator, subject, grade) ORDER BY year),
+         peers AS (PARTITION BY hash(level, year, indicator, subject, grade, ranked)),
+         peers_ordered AS (PARTITION BY hash(level, year, indicator, subject, grade, ranked) ORDER BY order_key)
 )
 SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator,
   subject, CAST(grade AS BIGINT) AS grade, group_size, under_min_group,
@@ -194,7 +209,6 @@ SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, den
   CAST(version AS BIGINT) AS version, definition_hash
 FROM w
 WHERE year IN (SELECT year FROM keep_years)
-ORDER BY level, indicator, year, id, subject NULLS FIRST, grade NULLS FIRST
 """
 
 
@@ -207,7 +221,7 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     specs = dataset_specs(catalog)
     sources = Sources(con, warehouse, specs)
     by_dataset: dict[str, list[Indicator]] = {}
-    outcome = ComputeOutcome(values=pa.table({}))
+    outcome = ComputeOutcome(con=con)
     for indicator in catalog.indicators:
         if indicator.dataset in sources.available:
             by_dataset.setdefault(indicator.dataset, []).append(indicator)
@@ -235,7 +249,9 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     computed = [i for i in catalog.indicators if i.code in set(outcome.computed)]
     con.register("meta", _meta_table(computed, read, versions or {}))
     con.register("keep_years", pa.table({"year": pa.array(keep, pa.int64())}))
-    outcome.values = con.sql(FINAL_SQL).to_arrow_table()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {outcome.table} AS {FINAL_SQL}")
+    con.execute("DROP TABLE raw")
+    outcome.rows = con.execute(f"SELECT count(*) FROM {outcome.table}").fetchall()[0][0]
     if progress:
         progress("готово", total, total)
     return outcome

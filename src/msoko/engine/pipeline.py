@@ -51,9 +51,15 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
         warnings = issues
     store = ResultStore(ws.results)
     versions = store.resolve_versions(catalog)
-    outcome = compute(Warehouse(ws.warehouse), catalog, years=years, versions=versions, progress=progress,
-                      con=connect(memory_limit))
-    run_id = store.write_run(outcome.values, catalog, versions) if outcome.values.num_rows else None
-    return RunSummary(run_id=run_id, rows=outcome.values.num_rows, computed=outcome.computed,
+    spill = ws.root / "tmp"
+    spill.mkdir(parents=True, exist_ok=True)
+    con = connect(memory_limit or "4GB", temp_dir=str(spill))
+    try:
+        outcome = compute(Warehouse(ws.warehouse), catalog, years=years, versions=versions, progress=progress,
+                          con=con)
+        run_id = store.write_run_from(con, outcome.table, catalog, versions) if outcome.rows else None
+    finally:
+        con.close()
+    return RunSummary(run_id=run_id, rows=outcome.rows, computed=outcome.computed,
                       waiting=outcome.waiting, years=outcome.years, seconds=time.perf_counter() - started,
                       warnings=warnings)

@@ -24,8 +24,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from msoko.engine.catalog.model import Catalog, Level
 
@@ -97,24 +95,33 @@ class ResultStore:
 
     # ---- writing --------------------------------------------------------------------------------
     def write_run(self, values: pa.Table, catalog: Catalog, versions: dict[str, tuple[int, str]]) -> str:
+        """Store a table of values (schema VALUE_SCHEMA) as a new run."""
+        con = duckdb.connect(":memory:")
+        con.register("values_in", values)
+        return self.write_run_from(con, "values_in", catalog, versions)
+
+    def write_run_from(self, con: duckdb.DuckDBPyConnection, table: str, catalog: Catalog,
+                       versions: dict[str, tuple[int, str]]) -> str:
+        """Store the values held in DuckDB table `table` as a new run (written by DuckDB, never in Python)."""
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         runs = self.root / "runs"
         runs.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=runs, prefix=".run-"))
+        columns = ", ".join(VALUE_SCHEMA.names)
         try:
             for level in LEVELS:
-                part = values.filter(pc.equal(values["level"], level)) if values.num_rows else values
-                pq.write_table(part, staging / f"{level}.parquet", compression="zstd", row_group_size=256_000)
+                target = str(staging / f"{level}.parquet").replace("'", "''")
+                con.execute(f"COPY (SELECT {columns} FROM {table} WHERE level = ?) "  # noqa: S608
+                            f"TO '{target}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 256000)", [level])
             os.replace(staging, self.run_dir(run_id))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         manifest = self.manifest()
-        pairs = {}
-        if values.num_rows:
-            distinct = values.select(["indicator", "year"]).group_by(["indicator", "year"]).aggregate([])
-            for code, year in zip(distinct["indicator"].to_pylist(), distinct["year"].to_pylist(), strict=True):
-                pairs.setdefault(code, set()).add(int(year))
+        pairs: dict[str, set[int]] = {}
+        for code, year in con.execute(f"SELECT DISTINCT indicator, year FROM {table}").fetchall():  # noqa: S608
+            pairs.setdefault(code, set()).add(int(year))
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
         for code, years in pairs.items():
             version, digest = versions[code]
             indicator = catalog.indicator(code)
@@ -129,7 +136,7 @@ class ResultStore:
                          "first_run": run_id, "first_computed_at": _now()}
                 entries.append(entry)
             entry["last_run"] = run_id
-        manifest["runs"][run_id] = {"created_at": _now(), "rows": values.num_rows,
+        manifest["runs"][run_id] = {"created_at": _now(), "rows": rows,
                                     "indicators": len(pairs), "years": sorted({y for v in pairs.values() for y in v})}
         self._write_manifest(manifest)
         self._collect_garbage(manifest)

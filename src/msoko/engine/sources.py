@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from msoko.engine.datasets import ColumnType, DatasetSpec, Grain
@@ -50,12 +49,13 @@ def _select_columns(spec_columns: dict[str, ColumnType], present: set[str], alia
     return ", ".join(parts)
 
 
-def default_scales_table() -> pa.Table | None:
+def shipped_scales_csv() -> Path | None:
+    """The scales shipped with the product (msoko.engine.reference), read by DuckDB directly."""
     try:
-        from msoko.engine.reference import default_scales
-    except ImportError:  # the reference module is optional for a bare engine
+        from msoko.engine.reference import SCALES_CSV
+    except ImportError:  # a bare engine without reference data
         return None
-    return default_scales()
+    return SCALES_CSV if SCALES_CSV.exists() else None
 
 
 class Sources:
@@ -84,18 +84,22 @@ class Sources:
 
     def _register_scales(self) -> None:
         con = self.con
-        shipped = default_scales_table()
+        shipped = shipped_scales_csv()
         files = self.warehouse.files("scales")
         cols = "year, procedure, subject, grade, mark_or_level, min_score, max_score, score_kind"
         parts = []
         if files:
             parts.append(f"SELECT {cols} FROM read_parquet({_files_sql(files)}, union_by_name = true)")
         if shipped is not None:
-            con.register("shipped_scales", shipped)
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE shipped_scales AS SELECT * FROM read_csv('{shipped}',
+                header = true, all_varchar = true)""")
             override = (f"WHERE (year, procedure, subject, coalesce(grade, -1)) NOT IN (SELECT DISTINCT year, "
                         f"procedure, subject, coalesce(grade, -1) FROM read_parquet({_files_sql(files)}, "
                         "union_by_name = true))") if files else ""
-            parts.append(f"SELECT {cols} FROM shipped_scales {override}")
+            typed = ("CAST(year AS SMALLINT) AS year, procedure, subject, CAST(nullif(grade, '') AS TINYINT) AS grade, "
+                     "mark_or_level, CAST(min_score AS SMALLINT) AS min_score, "
+                     "CAST(max_score AS SMALLINT) AS max_score, score_kind")
+            parts.append(f"SELECT * FROM (SELECT {typed} FROM shipped_scales) {override}")
         if parts:
             con.execute("CREATE OR REPLACE TEMP TABLE scales AS " + " UNION ALL ".join(parts))
         else:
