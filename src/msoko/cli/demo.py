@@ -11,14 +11,23 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from msoko.cli.common import HomeOption, console, migrate, reject, setup_django
+from msoko.cli.compute import run_compute
 from msoko.cli.serve import HostOption, PortOption, run_server
 from msoko.core.issues import RejectedInput
 
 DEMO_SEED = 2026
 NoServeOption = Annotated[bool, typer.Option("--no-serve", help="Только построить демо-регион, не запускать сервер.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Зерно генератора (один и тот же регион при одном зерне).")]
+
+
+IMPORTS = (
+    ("context", "context", "контекст школ"),
+    ("vpr", "results", "результаты ВПР"),
+    ("gia", "results", "результаты ОГЭ и ЕГЭ"),
+)
 
 
 def build_demo(ws, seed: int, progress: Progress) -> list:
@@ -28,37 +37,27 @@ def build_demo(ws, seed: int, progress: Progress) -> list:
     from msoko.web.demo_users import ensure_demo_users
     from msoko.web.registry.importer import import_registry
 
-    source = ws.root / "demo-source"
     task = progress.add_task("Генерация синтетического региона", total=None)
-    region = generate_region(source, seed=seed)
-    progress.update(task, description="Синтетический регион создан", total=1, completed=1)
-
-    task = progress.add_task("Загрузка реестра организаций", total=None)
-    import_registry(region.organisations, workspace=ws, file_name=region.organisations.name)
+    region = generate_region(ws.root / "demo-source", seed=seed)
     progress.update(task, total=1, completed=1)
 
-    for path, kind, label in region.imports():
+    task = progress.add_task("Загрузка реестра организаций", total=None)
+    registry = region.files["organisations"]
+    import_registry(registry, workspace=ws, file_name=registry.name)
+    progress.update(task, total=1, completed=1)
+
+    for name, kind, label in IMPORTS:
         task = progress.add_task(f"Загрузка: {label}", total=None)
-        outcome = import_file(ws, path, kind=kind, actor="demo", progress=_bar(progress, task))
-        if outcome.errors:
+        outcome = import_file(
+            ws, region.files[name], kind=kind, actor="demo",
+            progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
+        )
+        if outcome.rejected:
             raise RejectedInput(outcome.issues)
         progress.update(task, total=1, completed=1)
 
-    compute_all(ws, progress)
-    return ensure_demo_users(ws)
-
-
-def _bar(progress: Progress, task):
-    def update(done: int, total: int | None = None) -> None:
-        progress.update(task, completed=done, total=total)
-
-    return update
-
-
-def compute_all(ws, progress: Progress) -> None:
-    from msoko.cli.compute import run_compute
-
     run_compute(ws, years=None, progress=progress)
+    return ensure_demo_users(ws)
 
 
 def demo(
@@ -78,9 +77,12 @@ def demo(
     except RejectedInput as rejected:
         raise reject(rejected.issues, "Демо-регион не построен.") from None
     console.print(f"\nДемо-регион готов в {ws.root}", markup=False)
-    console.print("Демо-входы (пароли хранятся в demo-logins.json рабочего пространства):", markup=False)
+    table = Table(title="Демо-входы (пароли хранятся в demo-logins.json рабочего пространства)", title_justify="left")
+    for column in ("Логин", "Пароль", "Роль", "Область доступа"):
+        table.add_column(column, overflow="fold")
     for login in logins:
-        console.print(f"  {login.username:<13} {login.password:<14} {login.role_label} — {login.scope_label}", markup=False)
+        table.add_row(login.username, login.password, login.role_label, login.scope_label)
+    console.print(table)
     if not no_serve:
         run_server(host, port)
 

@@ -48,7 +48,7 @@ def ensure_demo_users(ws: Workspace) -> list[DemoLogin]:
         Organisation.objects.filter(municipality=municipality, kind=OrganisationKind.SCHOOL).order_by("code").first()
     )
     plan = [
-        ("admin", None, {"is_superuser": True, "is_staff": True}, "суперпользователь (администрирование)"),
+        ("admin", None, {"is_superuser": True, "is_staff": True}, "все данные, администрирование"),
         ("region-admin", Role.REGION_ADMIN, {"region": region}, region.name),
         ("analyst", Role.REGIONAL_ANALYST, {"region": region}, region.name),
         ("expert", Role.REGIONAL_EXPERT, {"region": region}, region.name),
