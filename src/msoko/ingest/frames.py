@@ -117,6 +117,7 @@ def open_source(path: Path, name: str | None = None, sheet: str | None = None) -
         if sniffed is not None:
             issues = _header_issues(sniffed.header, name, sniffed.header_line)
             sniffed.issues = issues
+            sniffed.header = unique_names(sniffed.header)
             return sniffed
         if size > MAX_TEXT_BYTES:
             return [Issue.error("файл CSV с переносами строк внутри значений слишком велик", file=name)]
@@ -130,7 +131,7 @@ def open_source(path: Path, name: str | None = None, sheet: str | None = None) -
     return Source(
         file=name,
         path=path,
-        header=table.header,
+        header=unique_names(table.header),
         header_line=table.header_row,
         encoding=grid.encoding,
         delimiter=grid.delimiter,
@@ -158,6 +159,19 @@ def _header_issues(header: list[str], name: str, line: int) -> list[Issue]:
     return issues
 
 
+def unique_names(header: list[str]) -> list[str]:
+    """Column names usable as frame columns: empty ones numbered, repeated ones suffixed."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(header):
+        name = h if h else f"столбец {i + 1}"
+        while name in seen:
+            name = f"{name} ({i + 1})"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
 def table_frame(table: Table) -> pl.DataFrame:
     """A whole `Table` as one string frame with `_line` (empty rows dropped)."""
     lines: list[int] = []
@@ -172,7 +186,7 @@ def table_frame(table: Table) -> pl.DataFrame:
             columns[index].append(padded[index])
     data = {
         name: pl.Series(name, values, dtype=pl.String)
-        for name, values in zip(table.header, columns, strict=True)
+        for name, values in zip(unique_names(table.header), columns, strict=True)
     }
     data[LINE] = pl.Series(LINE, lines, dtype=pl.Int64)
     return pl.DataFrame(data)
@@ -240,7 +254,7 @@ def iter_frames(
         bad_rows.append(1)
         return "skip"
 
-    names = [h if h else f"столбец {i + 1}" for i, h in enumerate(source.header)]
+    names = unique_names(source.header)
     try:
         reader = pacsv.open_csv(
             source.path,

@@ -256,6 +256,8 @@ def import_file(
             return outcome
 
     import_id = store.new_id()
+    if not dry_run:
+        store.sweep_staging(ws)
     staging = None if dry_run else store.Staging(ws, import_id)
     try:
         rows, more = _run(ws, prepared, staging, progress)
@@ -287,7 +289,7 @@ def import_file(
                 return outcome
             if prepared.registry_rows:
                 _stage_derived_registry(ws, staging, prepared.registry_rows)
-            archived_checksum = _archive(ws, path, prepared)
+            archived_checksum = _archive(ws, path, prepared, staging.root)
             supersede = _supersede(ws, prepared, staging)
             record = {
                 "id": import_id,
@@ -633,7 +635,7 @@ def _stage_derived_registry(ws: Workspace, staging: store.Staging, rows: list[di
         staging.write("organisations", "all", table)
 
 
-def _archive(ws: Workspace, path: Path, prepared: Prepared) -> str:
+def _archive(ws: Workspace, path: Path, prepared: Prepared, staging_root: Path) -> str:
     """Archive the raw file; when personal-name columns were dropped, archive a copy without them."""
     if not prepared.dropped:
         checksum, _ = store.archive_file(ws, path, path.suffix.lower())
@@ -648,7 +650,7 @@ def _archive(ws: Workspace, path: Path, prepared: Prepared) -> str:
         rows = ((0, [cell.lstrip("\ufeff") for cell in cells]) for cells in reader)
     else:
         rows = iter(())
-    tmp = ws.root / store.STAGING / f"archive-{store.new_id()}.csv"
+    tmp = staging_root / "archive-without-names.csv"
     tmp.parent.mkdir(parents=True, exist_ok=True)
     keep: list[int] | None = None
     with tmp.open("w", encoding="utf-8", newline="") as out:

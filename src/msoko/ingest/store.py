@@ -37,6 +37,7 @@ from msoko.engine.warehouse import Warehouse
 JOURNAL = "imports.jsonl"
 STAGING = ".staging"
 LOCK = ".ingest.lock"
+OWNER = "owner.pid"
 
 
 def new_id() -> str:
@@ -78,11 +79,34 @@ def import_lock(ws: Workspace) -> Iterator[None]:
 
 
 def sweep_staging(ws: Workspace) -> None:
-    """Remove what an interrupted import left in staging (call with the import lock held)."""
+    """Remove what interrupted imports left in staging: folders whose owning process is gone."""
     staging = ws.root / STAGING
-    if staging.exists():
-        for child in staging.iterdir():
+    if not staging.exists():
+        return
+    for child in staging.iterdir():
+        owner = child / OWNER
+        try:
+            pid = int(owner.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None and pid != os.getpid() and _alive(pid):
+            continue
+        if pid == os.getpid():
+            continue
+        if child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # --------------------------------------------------------------------------------------------- staging
@@ -117,6 +141,9 @@ class Staging:
         key = (dataset, partition)
         writer = self._writers.get(key)
         if writer is None:
+            if not self.root.exists():
+                self.root.mkdir(parents=True, exist_ok=True)
+                (self.root / OWNER).write_text(str(os.getpid()), encoding="ascii")
             version_id = new_id()
             directory = self.root / dataset / version_id
             directory.mkdir(parents=True, exist_ok=True)
