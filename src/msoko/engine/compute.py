@@ -70,23 +70,31 @@ def _where(indicator: Indicator, spec: DatasetSpec):
     return filter_condition(values, {})
 
 
+Part = tuple[str, str, str | None, str]  # indicator code, numerator / denominator / group-size column
+
+
 def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int], dialect: str = "duckdb"
-                ) -> tuple[str, list[tuple[str, bool]]]:
+                ) -> tuple[str, list[Part], list[str]]:
+    """One GROUP BY over the dataset; identical aggregates (count(*) under the same filter…) are shared."""
     unit = Sources.unit_column(spec)
     dims = [unit, "year", *spec.breakdowns]
-    selects, parts = [], []
+    columns: dict[str, str] = {}  # compiled SQL → column name
+
+    def column(sql: str) -> str:
+        return columns.setdefault(sql, f"c{len(columns)}")
+
+    parts: list[Part] = []
     size_formula, _ = parse_formula(spec.group_size, {**spec.columns, "*": None})
-    for i, indicator in enumerate(indicators):
+    for indicator in indicators:
         formula, errors = indicator_formula(indicator, spec)
         if formula is None:  # validated catalogs never get here
             raise ValueError(f"{indicator.code}: {errors[0].message}")
         where = _where(indicator, spec)
-        selects.append(f"{compile_part(formula.numerator, where=where, dialect=dialect)} AS n{i}")
-        has_den = formula.denominator is not None
-        if has_den:
-            selects.append(f"{compile_part(formula.denominator, where=where, dialect=dialect)} AS d{i}")
-        selects.append(f"{compile_part(size_formula.numerator, where=where, dialect=dialect)} AS s{i}")
-        parts.append((indicator.code, has_den))
+        num = column(compile_part(formula.numerator, where=where, dialect=dialect))
+        den = (column(compile_part(formula.denominator, where=where, dialect=dialect))
+               if formula.denominator is not None else None)
+        size = column(compile_part(size_formula.numerator, where=where, dialect=dialect))
+        parts.append((indicator.code, num, den, size))
     view = _quote("ds_" + spec.name)
     if spec.grain is Grain.ORGANISATION:  # rows of organisations outside the registry are not counted
         source = f"(SELECT d.*, o.kind AS org_kind FROM {view} d JOIN orgs o ON o.org_id = d.org_id)"
@@ -94,13 +102,13 @@ def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int]
         source = view
     dim_sql = ", ".join(_quote(c) for c in dims)
     year_list = ", ".join(str(int(y)) for y in years)
-    sql = (f"SELECT {dim_sql}, {', '.join(selects)} FROM {source} "
-           f"WHERE year IN ({year_list}) GROUP BY {dim_sql}")
-    return sql, parts
+    selects = ", ".join(f"{sql} AS {name}" for sql, name in columns.items())
+    sql = f"SELECT {dim_sql}, {selects} FROM {source} WHERE year IN ({year_list}) GROUP BY {dim_sql}"
+    return sql, parts, list(columns.values())
 
 
-def _rollup_query(spec: DatasetSpec, base: str, parts: list[tuple[str, bool]]) -> str:
-    """Long rows (level, id, year, subject, grade, indicator, numerator, denominator, group_size)."""
+def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
+    """Sums of every column at each level × breakdown: (level, id, year, subject, grade, c0, c1, …)."""
     breakdowns = list(spec.breakdowns)
     subject = '"subject"' if "subject" in breakdowns else "CAST(NULL AS VARCHAR)"
     grade = '"grade"' if "grade" in breakdowns else "CAST(NULL AS BIGINT)"
@@ -112,12 +120,7 @@ def _rollup_query(spec: DatasetSpec, base: str, parts: list[tuple[str, bool]]) -
     if "subject" in breakdowns and "grade" in breakdowns:
         sets.append(("subject", "grade"))
     grouping = ", ".join("(" + ", ".join(["id", "year", *[_quote(c) for c in s]]) + ")" for s in sets)
-    sums = []
-    for i, (_, has_den) in enumerate(parts):
-        sums.append(f"sum(n{i}) AS n{i}")
-        if has_den:
-            sums.append(f"sum(d{i}) AS d{i}")
-        sums.append(f"sum(s{i}) AS s{i}")
+    sums = ", ".join(f"sum({name}) AS {name}" for name in names)
     levels = []
     if spec.grain is Grain.ORGANISATION:
         joined = f"{base} b JOIN orgs h ON h.org_id = b.org_id"
@@ -128,23 +131,26 @@ def _rollup_query(spec: DatasetSpec, base: str, parts: list[tuple[str, bool]]) -
     blocks = []
     for level, id_sql in levels:
         inner = f"FROM (SELECT b.*, {id_sql} AS id FROM {joined})"
+        head = f"SELECT '{level}' AS level, id, year, {subject} AS subject, {grade} AS grade, {sums} {inner}"
         if not breakdowns:
-            blocks.append(f"SELECT '{level}' AS level, id, year, {subject} AS subject, {grade} AS grade, "
-                          f"{', '.join(sums)} {inner} GROUP BY id, year")
+            blocks.append(f"{head} GROUP BY id, year")
             continue
         # A breakdown row whose own value is missing (an ОГЭ row has no grade) is not a breakdown: drop it.
         flags = " AND ".join(f"NOT (GROUPING({_quote(c)}) = 0 AND {_quote(c)} IS NULL)" for c in breakdowns)
-        blocks.append(f"SELECT '{level}' AS level, id, year, {subject} AS subject, {grade} AS grade, "
-                      f"{', '.join(sums)} {inner} GROUP BY GROUPING SETS ({grouping}) HAVING {flags}")
-    rolled = " UNION ALL ".join(blocks)
+        blocks.append(f"{head} GROUP BY GROUPING SETS ({grouping}) HAVING {flags}")
+    return " UNION ALL ".join(blocks)
+
+
+def _long_query(rolled: str, parts: list[Part]) -> str:
+    """One row per indicator: (level, id, year, subject, grade, indicator, numerator, denominator, group_size)."""
     longs = []
-    for i, (code, has_den) in enumerate(parts):
-        den = f"CAST(d{i} AS DOUBLE)" if has_den else "CAST(NULL AS DOUBLE)"
+    for code, num, den, size in parts:
+        den_sql = f"CAST({den} AS DOUBLE)" if den else "CAST(NULL AS DOUBLE)"
         literal = "'" + code.replace("'", "''") + "'"
-        longs.append(f"SELECT level, id, year, subject, grade, {literal} AS indicator, CAST(n{i} AS DOUBLE) AS "
-                     f"numerator, {den} AS denominator, CAST(s{i} AS BIGINT) AS group_size FROM r "
-                     f"WHERE s{i} > 0")
-    return f"WITH r AS ({rolled}) " + " UNION ALL ".join(longs)
+        longs.append(f"SELECT level, id, year, subject, grade, {literal} AS indicator, CAST({num} AS DOUBLE) AS "
+                     f"numerator, {den_sql} AS denominator, CAST({size} AS BIGINT) AS group_size FROM {rolled} "
+                     f"WHERE {size} > 0")
+    return " UNION ALL ".join(longs)
 
 
 def _meta_table(indicators: list[Indicator], years: list[int], versions: dict[str, tuple[int, str]]
@@ -240,10 +246,12 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
         if not read:
             break
         spec = specs[name]
-        base_sql, parts = _base_query(spec, indicators, read, dialect)
+        base_sql, parts, names = _base_query(spec, indicators, read, dialect)
         con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
-        con.execute(f"INSERT INTO raw {_rollup_query(spec, 'base', parts)}")
-        outcome.computed += [code for code, _ in parts]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
+        con.execute(f"INSERT INTO raw {_long_query('rolled', parts)}")
+        con.execute("DROP TABLE base; DROP TABLE rolled")
+        outcome.computed += [part[0] for part in parts]
     if progress:
         progress("сравнение, ранги, цели", total - 1, total)
     computed = [i for i in catalog.indicators if i.code in set(outcome.computed)]
