@@ -31,7 +31,7 @@ from msoko.ingest.tabular import (
 
 LINE = "_line"
 SAMPLE_BYTES = 4 << 20
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 1 << 20
 
 
 @dataclass
@@ -234,10 +234,12 @@ def iter_frames(
     progress=None,
     types: dict[str, pa.DataType] | None = None,
     null_values: list[str] | None = None,
+    batch_rows: int = 250_000,
 ) -> Iterator[pl.DataFrame]:
     """Frames with `_line`; reading problems are appended to `issues` (then iteration stops).
 
-    Columns are text, except those in `types` (column as written → Arrow type), which pyarrow parses
+    pyarrow reads small blocks (low memory); frames are glued into batches of about `batch_rows` rows so
+    that per-batch work and Parquet row groups stay large. Columns are text, except those in `types` (column as written → Arrow type), which pyarrow parses
     itself (values in `null_values` become null); when such a value does not parse, `TypedReadFailed`
     is raised so the caller can fall back to text and report each bad value with its row.
     """
@@ -283,6 +285,8 @@ def iter_frames(
         return
     next_line = source.header_line + 1
     done_bytes = 0
+    held: list[pl.DataFrame] = []
+    held_rows = 0
     while True:
         try:
             batch = reader.read_next_batch()
@@ -316,9 +320,16 @@ def iter_frames(
         if progress:
             progress(done_bytes, source.size)
         if frame.height:
-            yield frame
+            held.append(frame)
+            held_rows += frame.height
+        if held_rows >= batch_rows:
+            yield pl.concat(held, rechunk=True)
+            held, held_rows = [], 0
     if bad_rows:
         issues.extend(_locate_bad_rows(source))
+        return
+    if held:
+        yield pl.concat(held, rechunk=True)
     if progress:
         progress(source.size, source.size)
 

@@ -194,14 +194,20 @@ class DuplicateFinder:
             return
         hashed = frame.select(pl.struct(self.keys).hash(seed=7).alias("h"), pl.col(LINE))
         self._hashes.append(hashed["h"].to_numpy())
-        self._lines.append(hashed[LINE].to_numpy().astype(np.int64))
+        self._lines.append(hashed[LINE].to_numpy().astype(np.int32))
 
     def issues(self, report: Reporter, column: str, what: str) -> None:
         if not self._hashes:
             return
         hashes = np.concatenate(self._hashes)
+        self._hashes = []
+        probe = np.sort(hashes)  # cheap test first: most files have no duplicate at all
+        if not (probe[1:] == probe[:-1]).any():
+            self._lines = []
+            return
+        del probe
         lines = np.concatenate(self._lines)
-        self._hashes, self._lines = [], []
+        self._lines = []
         order = np.argsort(hashes, kind="stable")
         sorted_hashes = hashes[order]
         same = np.flatnonzero(sorted_hashes[1:] == sorted_hashes[:-1])
