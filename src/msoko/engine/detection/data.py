@@ -24,6 +24,7 @@ def _sql_list(paths: list[Path]) -> str:
 def connect(warehouse: Warehouse, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with one view per warehouse dataset (an empty table when never imported)."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads TO {int(threads)}")
     for name, schema in DATASETS.items():
