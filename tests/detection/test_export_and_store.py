@@ -106,3 +106,28 @@ def test_the_risk_profile_names_ten_factors_and_leaves_unsupported_ones_empty(re
     assert by_factor[1]["at_risk"] is True  # infrastructure deficit
     assert by_factor[3]["at_risk"] is None  # teachers' competence: no data in the warehouse
     assert profile.filter(pl.col("at_risk").is_null()).height >= 3
+
+
+def test_a_run_over_an_empty_warehouse_stores_empty_results(tmp_path):
+    from msoko.core.workspace import Workspace
+
+    ws = Workspace(tmp_path / "empty").ensure()
+    summary = run(ws)
+    assert summary["objectivity"] == 0 and summary["risk"] == 0
+    results = DetectionResults.open(ws.results)
+    assert results.objectivity().is_empty() and results.risk().is_empty()
+
+
+def test_a_warehouse_with_vpr_only_still_gets_objectivity_results(tmp_path):
+    from tests.detection.builders import write_workspace
+
+    ws = write_workspace(tmp_path / "ws", vpr=scored("a", 2025, SMOOTH))
+    run(ws)
+    assert DetectionResults.open(ws.results).objectivity().height == 1
+
+
+def test_the_reader_gathers_every_explanation_of_a_school(region):
+    ws = region(vpr=scored("target", 2025, PILED, journal_delta=RAISED_60))
+    run(ws)
+    texts = DetectionResults.open(ws.results).explanations("target")
+    assert any("признаки необъективности" in t for t in texts)

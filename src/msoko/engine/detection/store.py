@@ -120,6 +120,12 @@ class DetectionResults:
     def social(self, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
         return self._read("social", year, org_id)
 
+    def explanations(self, org_id: str, year: int | None = None) -> list[str]:
+        """Every Russian explanation stored for a school: its ШНОР/ШНСУ grounds, then each group with signs."""
+        texts = [t for t in self.risk(year, org_id).sort("year")["explanation"].to_list() if t]
+        groups = self.objectivity(year, org_id).filter(pl.col("signs") != "").sort(["year", "subject", "grade"])
+        return texts + [t for t in groups["explanation"].to_list() if t]
+
     def flagged_schools(self, year: int | None = None) -> list[str]:
         """Organisations with at least one flagged group (in `year`, or in any year)."""
         return sorted(set(self.objectivity(year, flagged_only=True)["org_id"].to_list()))
