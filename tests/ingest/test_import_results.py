@@ -305,3 +305,11 @@ def test_a_scale_with_min_above_max_is_rejected(registered, tmp_path):
     ]
     issue = only_error(import_file(registered, write_csv(tmp_path, "scales.csv", lines), kind="scales"))
     assert issue.row == 2 and "больше верхней" in issue.message
+
+
+def test_rows_of_organisations_outside_the_uploaders_scope_are_refused(registered, tmp_path):
+    path = write_csv(tmp_path, "vpr.csv", [VPR_HEADER, *VPR_ROWS])
+    outcome = import_file(registered, path, allowed_orgs={"edu1"})
+    issue = only_error(outcome)
+    assert (issue.row, issue.column) == (4, "org_id") and "edu2" in issue.message
+    assert import_file(registered, path, allowed_orgs={"edu1", "edu2"}).status == "committed"

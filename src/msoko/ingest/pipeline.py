@@ -207,6 +207,7 @@ def import_file(
     drop_columns: list[str] | None = None,
     file_name: str | None = None,
     tasks_meta: Path | None = None,
+    allowed_orgs: set[str] | None = None,
 ) -> ImportOutcome:
     """Import one file into the warehouse; never raises on bad input (issues are in the outcome).
 
@@ -215,6 +216,7 @@ def import_file(
     YAML path. drop_columns: personal-name columns to discard before anything is read or archived.
     tasks_meta: ВПР task metadata (year, subject, grade, task, max_score, level); by default a
     `vpr_tasks_meta.csv` next to the file is used when present. progress(done_bytes, total_bytes).
+    allowed_orgs: when given, a row of any other organisation is an error (the uploader's scope).
     """
     started = time.monotonic()
     path = Path(path)
@@ -260,7 +262,7 @@ def import_file(
         store.sweep_staging(ws)
     staging = None if dry_run else store.Staging(ws, import_id)
     try:
-        rows, more = _run(ws, prepared, staging, progress)
+        rows, more = _run(ws, prepared, staging, progress, allowed_orgs)
     except Exception as exc:  # noqa: BLE001
         rows, more = 0, [Issue.error(f"файл не удалось обработать ({type(exc).__name__}: {exc})", file=name)]
     issues += more
@@ -421,23 +423,28 @@ def _partition_expr(spec: Spec, prepared: Prepared) -> pl.Expr:
 
 
 def _run(
-    ws: Workspace, prepared: Prepared, staging: store.Staging | None, progress
+    ws: Workspace, prepared: Prepared, staging: store.Staging | None, progress, allowed_orgs=None
 ) -> tuple[int, list[Issue]]:
     source = getattr(prepared, "_source", None)
     if source is not None and source.table is None:
         types = arrow_types(prepared.spec, prepared.found, prepared.extras)
         try:
-            return _run_frames(ws, prepared, staging, progress, types)
+            return _run_frames(ws, prepared, staging, progress, types, allowed_orgs)
         except TypedReadFailed:
             # a value that does not parse: read again as text to report every bad value with its row
             if staging is not None:
                 staging.reset()
             prepared.read_issues.clear()
-    return _run_frames(ws, prepared, staging, progress, None)
+    return _run_frames(ws, prepared, staging, progress, None, allowed_orgs)
 
 
 def _run_frames(
-    ws: Workspace, prepared: Prepared, staging: store.Staging | None, progress, types: dict | None
+    ws: Workspace,
+    prepared: Prepared,
+    staging: store.Staging | None,
+    progress,
+    types: dict | None,
+    allowed_orgs: set[str] | None = None,
 ) -> tuple[int, list[Issue]]:
     spec = prepared.spec
     report = Reporter(prepared.file)
@@ -509,6 +516,22 @@ def _run_frames(
         issues += unknown_org_issues(
             orgs, known_organisations(ws), prepared.file, prepared.found.get("org_id", "org_id"), derived
         )
+    if allowed_orgs is not None and spec.name != "scales":
+        outside = sorted((line, org) for org, line in orgs.first_line.items() if org not in allowed_orgs)
+        column = prepared.found.get("org_id", "org_id")
+        issues += [
+            Issue.error(
+                f"организация «{org}» вне вашей зоны ответственности: загружать её данные вы не можете",
+                file=prepared.file,
+                row=line,
+                column=column,
+            )
+            for line, org in outside[:50]
+        ]
+        if len(outside) > 50:
+            issues.append(
+                Issue.error(f"всего организаций вне зоны ответственности: {len(outside)}", file=prepared.file)
+            )
     if rows == 0 and not has_errors(issues):
         issues.append(Issue.error("в файле нет ни одной строки с данными", file=prepared.file))
     return rows, issues
@@ -524,22 +547,29 @@ def _stage(
     spec = prepared.spec
     if pseudo is not None:
         codes = typed["participant"]
-        hashed = pl.Series(
-            "participant", pseudo.array(codes.to_arrow(), typed["org_id"].to_arrow()), dtype=pl.String
-        )
+        hashed = pseudo.series(codes, typed["org_id"])
         typed = typed.with_columns(hashed)
         if long is not None and long.height:
-            mapping = pl.DataFrame({LINE: typed[LINE], "participant": hashed})
-            long = long.drop("participant").join(mapping, on=LINE, how="left")
-    typed = typed.with_columns(_partition_expr(spec, prepared).alias("_key"))
-    for (key,), part in typed.partition_by("_key", as_dict=True).items():
-        staging.write(spec.name, key, _table(spec, part))
+            long = long.with_columns(hashed.gather(long["_row"]).alias("participant"))
+    keys = typed.select(_partition_expr(spec, prepared).alias("_key"))["_key"]
+    single = keys.n_unique() == 1
+    if single:
+        staging.write(spec.name, keys[0], _table(spec, typed))
+    else:
+        typed = typed.with_columns(keys)
+        for (key,), part in typed.partition_by("_key", as_dict=True).items():
+            staging.write(spec.name, key, _table(spec, part.drop("_key")))
     if long is not None and long.height:
-        long = long.with_columns(_partition_expr(spec, prepared).alias("_key"))
-        for (key,), part in long.partition_by("_key", as_dict=True).items():
-            staging.write(
-                "vpr_tasks", key, part.select(schemas.VPR_TASKS.names).to_arrow().cast(schemas.VPR_TASKS)
-            )
+        if single:
+            staging.write("vpr_tasks", keys[0], _tasks_table(long))
+        else:
+            long = long.with_columns(keys.gather(long["_row"]).alias("_key"))
+            for (key,), part in long.partition_by("_key", as_dict=True).items():
+                staging.write("vpr_tasks", key, _tasks_table(part))
+
+
+def _tasks_table(long: pl.DataFrame) -> pa.Table:
+    return long.select(schemas.VPR_TASKS.names).to_arrow().cast(schemas.VPR_TASKS)
 
 
 def _table(spec: Spec, part: pl.DataFrame) -> pa.Table:
@@ -572,14 +602,21 @@ def tasks_meta_frame(prepared: Prepared) -> pl.DataFrame | None:
 
 
 def long_tasks(typed: pl.DataFrame, task_columns: list[str], meta: pl.DataFrame | None) -> pl.DataFrame:
-    """Per-task scores in long form (with `_line`), max score and level joined when known."""
-    keys = [LINE, "year", "org_id", "participant", "subject", "grade"]
+    """Per-task scores in long form (`_row` = index into `typed`, `_line`), max score and level when known.
+
+    Only the row index is unpivoted; the text columns are gathered for the non-empty scores afterwards.
+    """
+    renamed = {column: TASK_RE.match(column)["task"] for column in task_columns}
     long = (
-        typed.select([*keys, *task_columns])
-        .unpivot(index=keys, on=task_columns, variable_name="task", value_name="score")
+        typed.select(task_columns)
+        .rename(renamed)
+        .with_row_index("_row")
+        .unpivot(index="_row", variable_name="task", value_name="score")
         .filter(pl.col("score").is_not_null())
-        .with_columns(pl.col("task").str.replace(r"^(?i)task:", ""))
     )
+    rows = long["_row"]
+    keys = typed.select(LINE, "year", "org_id", "participant", "subject", "grade")[rows]
+    long = pl.concat([long, keys], how="horizontal")
     if meta is None:
         return long.with_columns(
             pl.lit(None, dtype=pl.Int16).alias("max_score"), pl.lit(None, dtype=pl.String).alias("level")

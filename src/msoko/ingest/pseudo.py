@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pyarrow as pa
-import pyarrow.compute as pc
+import polars as pl
 
 from msoko.core.issues import Issue
 
@@ -81,14 +80,16 @@ class Pseudonymiser:
     def participant(self, org_id: str, code: str) -> str:
         return self.one(f"{org_id.strip()}{SEPARATOR}{code.strip()}")
 
-    def array(self, codes: pa.Array | pa.ChunkedArray, orgs: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """Pseudonymise participant codes of the given organisations; nulls stay null."""
-        codes = pc.utf8_trim_whitespace(pc.cast(codes, pa.string()))
-        orgs = pc.utf8_trim_whitespace(pc.cast(orgs, pa.string()))
-        keys = pc.binary_join_element_wise(orgs, codes, SEPARATOR)
-        if isinstance(keys, pa.ChunkedArray):
-            keys = keys.combine_chunks()
-        encoded = keys.dictionary_encode()
+    def series(self, codes: pl.Series, orgs: pl.Series) -> pl.Series:
+        """Pseudonymise participant codes of the given organisations (polars, hashing each distinct pair once)."""
+        keys = pl.DataFrame({"o": orgs.cast(pl.String), "c": codes.cast(pl.String)}).select(
+            pl.concat_str(
+                [pl.col("o").str.strip_chars(), pl.lit(SEPARATOR), pl.col("c").str.strip_chars()]
+            ).alias("k")
+        )
+        distinct = keys.unique("k")["k"].drop_nulls()
         one = self.one
-        hashed = pa.array([one(code) for code in encoded.dictionary.to_pylist()], type=pa.string())
-        return pc.take(hashed, encoded.indices)
+        mapping = pl.DataFrame(
+            {"k": distinct, "h": pl.Series("h", [one(k) for k in distinct.to_list()], dtype=pl.String)}
+        )
+        return keys.join(mapping, on="k", how="left", maintain_order="left")["h"].alias("participant")
