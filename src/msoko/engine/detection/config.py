@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from msoko.core.issues import Issue
 
 FIOKO = (
     "признак — публичная методика ФИОКО/Рособрнадзора выявления необъективных результатов ВПР; "
@@ -178,12 +180,28 @@ class DetectionConfig(_Model):
     risk_profile: RiskProfileConfig = RiskProfileConfig()
 
     @classmethod
-    def load(cls, path: Path | None) -> DetectionConfig:
-        """Defaults, overridden by the YAML file when it exists."""
+    def load(cls, path: Path | None) -> tuple[DetectionConfig | None, list[Issue]]:
+        """Defaults, overridden by the YAML file when it exists; a broken file gives located issues."""
         if path is None or not path.exists():
-            return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls.model_validate(data)
+            return cls(), []
+        name = path.name
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            return None, [Issue.error(f"файл настроек не читается как YAML: {getattr(exc, 'problem', exc)}",
+                                      file=name, row=mark.line + 1 if mark else None)]
+        if not isinstance(data, dict):
+            return None, [Issue.error("файл настроек должен содержать словарь параметров", file=name)]
+        try:
+            return cls.model_validate(data), []
+        except ValidationError as exc:
+            return None, [
+                Issue.error(f"{'неизвестный параметр' if err['type'] == 'extra_forbidden' else 'недопустимое значение'}"
+                            f" «{'.'.join(str(p) for p in err['loc'])}»: {err['msg']}", file=name,
+                            column=".".join(str(p) for p in err["loc"]))
+                for err in exc.errors()
+            ]
 
 
 def threshold_table(model: type[BaseModel] = DetectionConfig, prefix: str = "") -> list[tuple[str, object, str, str]]:

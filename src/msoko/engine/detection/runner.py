@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
+from msoko.core.issues import RejectedInput
 from msoko.core.workspace import Workspace
 from msoko.engine.detection import (
     clusters,
@@ -134,10 +135,13 @@ def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | 
 
     `years`: store only these years (history is still read from every year); results stored earlier for
     other years are kept. `progress(step_name, done, total)` is called as the work advances.
-    Returns a summary: counts per table and seconds taken.
+    Returns a summary: counts per table and seconds taken. A broken `detection.yaml` raises
+    `RejectedInput` with located issues, and nothing is written.
     """
     started = time.perf_counter()
-    cfg = DetectionConfig.load(ws.root / CONFIG_FILE)
+    cfg, issues = DetectionConfig.load(ws.root / CONFIG_FILE)
+    if cfg is None:
+        raise RejectedInput(issues)
     tables = compute(ws, cfg, progress)
     wanted = sorted(set(years)) if years is not None else None
     if wanted is not None:
