@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from msoko.core.workspace import Workspace
 from msoko.engine.warehouse import Warehouse
 from msoko.web.imports.models import ImportRecord
 from msoko.web.jobs.models import Job, JobStatus
@@ -20,8 +21,9 @@ def vpr_file(org: str, name: str = "vpr.csv", participants: int = 3) -> SimpleUp
 
 
 @pytest.fixture
-def ready(world, settings):
+def ready(world, settings, tmp_path):
     settings.JOBS_INLINE = True
+    settings.WORKSPACE = Workspace(tmp_path / "ws").ensure()  # the warehouse is not rolled back like the database
     publish_registry(settings.WORKSPACE)  # the warehouse knows the world's organisations
     return world
 
@@ -50,7 +52,7 @@ def test_a_school_operator_cannot_load_another_schools_results(client, ready, se
     client.force_login(ready.users["operator_a1"])
     job = upload(client, vpr_file("edu200001", "foreign.csv"))
     assert job.status == JobStatus.REJECTED
-    assert any("област" in issue["message"] and issue["row"] == 2 for issue in job.result["issues"])
+    assert any("вне вашей зоны ответственности" in issue["message"] and issue["row"] == 2 for issue in job.result["issues"])
     assert not ImportRecord.objects.filter(file_name="foreign.csv").exists()
     assert Warehouse(settings.WORKSPACE.warehouse).manifest() == before
 
