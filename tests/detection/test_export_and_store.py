@@ -131,3 +131,14 @@ def test_the_reader_gathers_every_explanation_of_a_school(region):
     run(ws)
     texts = DetectionResults.open(ws.results).explanations("target")
     assert any("признаки необъективности" in t for t in texts)
+
+
+def test_details_add_the_measured_values_and_the_explanation_after_the_documented_columns(region):
+    ws = region(vpr=scored("target", 2025, PILED, journal_delta=RAISED_60))
+    run(ws)
+    result = export(ws.root, "objectivity", "--details")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    target = next(r for r in rows if r["org_id"] == "target")
+    assert list(rows[0])[:8] == ["year", "org_id", "procedure", "subject", "grade", "participants", "flagged", "signs"]
+    assert target["values"].startswith("journal=0.5333/") and ";peaks=1/" in target["values"]
+    assert "признаки необъективности" in target["explanation"]

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 
 from msoko.cli.common import EXIT_REJECTED, HomeOption, err_console, workspace
@@ -22,6 +23,10 @@ OutOption = Annotated[
     Path | None, typer.Option("-o", "--output", help="Файл CSV; без него — стандартный вывод.", show_default=False)
 ]
 
+DetailsOption = Annotated[
+    bool,
+    typer.Option("--details", help="Добавить столбцы values (измеренное/регион по признакам) и explanation."),
+]
 OBJECTIVITY_COLUMNS = ["year", "org_id", "procedure", "subject", "grade", "participants", "flagged", "signs"]
 RISK_COLUMNS = ["year", "org_id", "shnor", "shnsu", "reasons"]
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
@@ -69,19 +74,51 @@ def _write(rows: list[list[object]], header: list[str], output: Path | None) -> 
         output.write_text(text, encoding="utf-8")
 
 
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:.4g}"
+
+
 @app.command("objectivity")
-def export_objectivity(year: YearOption = None, output: OutOption = None, home: HomeOption = None) -> None:
+def export_objectivity(
+    year: YearOption = None, output: OutOption = None, details: DetailsOption = False, home: HomeOption = None
+) -> None:
     """Признаки необъективности: year, org_id, procedure, subject, grade, participants, flagged, signs."""
-    df = _results(home).objectivity(year).sort(["year", "org_id", "procedure", "subject", "grade"])
-    rows = [[r["year"], r["org_id"], r["procedure"], r["subject"], r["grade"], r["participants"],
-             1 if r["flagged"] else 0, r["signs"] or ""] for r in df.iter_rows(named=True)]
-    _write(rows, OBJECTIVITY_COLUMNS, output)
+    results = _results(home)
+    df = results.objectivity(year).sort(["year", "org_id", "procedure", "subject", "grade"])
+    values: dict[tuple, str] = {}
+    if details:
+        from msoko.engine.detection.objectivity import SIGN_ORDER
+
+        order = {code: i for i, code in enumerate(SIGN_ORDER)}
+        fired = results.signs(year).filter(pl.col("fired")).sort(
+            pl.col("sign").replace_strict(order, default=len(order)))
+        for r in fired.iter_rows(named=True):
+            key = (r["year"], r["org_id"], r["subject"], r["grade"])
+            text = f"{r['sign']}={_fmt(r['value'])}/{_fmt(r['reference'])}"
+            values[key] = f"{values[key]};{text}" if key in values else text
+    rows = []
+    for r in df.iter_rows(named=True):
+        row = [r["year"], r["org_id"], r["procedure"], r["subject"], r["grade"], r["participants"],
+               1 if r["flagged"] else 0, r["signs"] or ""]
+        if details:
+            row += [values.get((r["year"], r["org_id"], r["subject"], r["grade"]), ""), r.get("explanation") or ""]
+        rows.append(row)
+    _write(rows, OBJECTIVITY_COLUMNS + (["values", "explanation"] if details else []), output)
 
 
 @app.command("risk")
-def export_risk(year: YearOption = None, output: OutOption = None, home: HomeOption = None) -> None:
+def export_risk(
+    year: YearOption = None, output: OutOption = None, details: DetailsOption = False, home: HomeOption = None
+) -> None:
     """Списки ШНОР и ШНСУ: year, org_id, shnor, shnsu, reasons."""
     df = _results(home).risk(year).sort(["year", "org_id"])
-    rows = [[r["year"], r["org_id"], 1 if r["shnor"] else 0, 1 if r["shnsu"] else 0, r["reasons"] or ""]
-            for r in df.iter_rows(named=True)]
-    _write(rows, RISK_COLUMNS, output)
+    rows = []
+    for r in df.iter_rows(named=True):
+        row = [r["year"], r["org_id"], 1 if r["shnor"] else 0, 1 if r["shnsu"] else 0, r["reasons"] or ""]
+        if details:
+            measured = {"composite": r.get("composite"), "expected": r.get("expected"),
+                        "social_index": r.get("social_index")}
+            row += [";".join(f"{k}={_fmt(v)}" for k, v in measured.items() if v is not None),
+                    r.get("explanation") or ""]
+        rows.append(row)
+    _write(rows, RISK_COLUMNS + (["values", "explanation"] if details else []), output)
