@@ -85,6 +85,11 @@ def journal_status() -> dict[str, str]:
     return {entry["id"]: entry["status"] for entry in list_imports(workspace())}
 
 
+def _issue_rows(issues: list[Issue], limit: int = 1000) -> list[dict]:
+    """Errors first (they are what blocks the file), then warnings; at most `limit` shown."""
+    return [issue.as_dict() for issue in sorted(issues, key=lambda issue: not issue.is_error)][:limit]
+
+
 def run_upload(report, *, path: Path, file_name: str, kind: str, dry_run: bool, user) -> tuple[str, dict]:
     """The body of an upload job. Returns (job status, result for the job page)."""
     try:
@@ -102,7 +107,7 @@ def run_upload(report, *, path: Path, file_name: str, kind: str, dry_run: bool, 
         )
     finally:
         path.unlink(missing_ok=True)
-    issues = [issue.as_dict() for issue in outcome.issues][:1000]
+    issues = _issue_rows(outcome.issues)
     if outcome.rejected:
         errors = sum(1 for issue in outcome.issues if issue.is_error)
         return JobStatus.REJECTED, {"summary": f"Файл не принят, ничего не записано. Ошибок: {errors}.", "issues": issues}
@@ -134,11 +139,11 @@ def _run_registry(path: Path, file_name: str, user) -> tuple[str, dict]:
         errors = sum(1 for issue in rejected.issues if issue.is_error)
         return JobStatus.REJECTED, {
             "summary": f"Реестр не принят, ничего не записано. Ошибок: {errors}.",
-            "issues": [issue.as_dict() for issue in rejected.issues][:1000],
+            "issues": _issue_rows(rejected.issues),
         }
     return JobStatus.DONE, {
         "summary": f"Реестр загружен: добавлено {result.created}, обновлено {result.updated}, без изменений {result.unchanged}.",
-        "issues": [issue.as_dict() for issue in result.warnings],
+        "issues": _issue_rows(result.warnings),
     }
 
 
