@@ -87,8 +87,19 @@ def generate(path: Path, rows: int, tasks: int, seed: int = 1, chunk: int = 1_00
                 mark.astype(str).astype(object),
                 journal.astype(str).astype(object),
             ]
-            for _ in range(tasks):
-                columns.append(rng.integers(0, 3, n).astype(str).astype(object))
+            if tasks:
+                # 0/1 per task; the primary score is their sum and the mark follows the scale
+                task_scores = rng.random((tasks, n)) < 0.6
+                score = task_scores.sum(axis=0)
+                for k, name in enumerate(SUBJECTS):
+                    for g in range(5, 9):
+                        rows_of = np.flatnonzero((index % 4 == k) & (grade == g))
+                        mark[rows_of] = _marks(name, g, score[rows_of])
+                columns[6] = score.astype(str).astype(object)
+                columns[7] = mark.astype(str).astype(object)
+                columns[8] = np.clip(mark + rng.integers(-1, 2, n), 2, 5).astype(str).astype(object)
+                for t in range(tasks):
+                    columns.append(task_scores[t].astype(np.int8).astype(str).astype(object))
             lines = [",".join(row) for row in zip(*columns, strict=True)]
             out.write("\n".join(lines) + "\n")
             done += n

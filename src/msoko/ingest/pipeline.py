@@ -282,6 +282,7 @@ def import_file(
 
     assert staging is not None
     try:
+        staging.close()  # flush buffered row groups: every partition is known from here on
         with store.import_lock(ws):
             conflict = _partition_conflicts(ws, prepared, staging)
             if conflict:
@@ -451,8 +452,15 @@ def _run_frames(
     source = getattr(prepared, "_source", None)
     frames = prepared.frames
     if source is not None:
+        # with per-task columns a row becomes many task rows: smaller batches keep memory flat
+        width = sum(1 for e in prepared.extras if TASK_RE.match(e))
         frames = iter_frames(
-            source, prepared.read_issues, progress=progress, types=types, null_values=NULL_VALUES
+            source,
+            prepared.read_issues,
+            progress=progress,
+            types=types,
+            null_values=NULL_VALUES,
+            batch_rows=max(20_000, 250_000 // max(1, width // 2)),
         )
     dup_keys, dup_what = DUPLICATE_KEYS[spec.name]
     duplicates = DuplicateFinder(dup_keys)

@@ -130,15 +130,29 @@ class Staging:
     import_id: str
     partitions: dict[tuple[str, str], StagedPartition] = field(default_factory=dict)
     _writers: dict[tuple[str, str], pq.ParquetWriter] = field(default_factory=dict)
+    _pending: dict[tuple[str, str], list[pa.Table]] = field(default_factory=dict)
+    row_group_rows: int = 256_000
 
     @property
     def root(self) -> Path:
         return self.ws.root / STAGING / self.import_id
 
     def write(self, dataset: str, partition: str, table: pa.Table) -> None:
+        """Buffer `table` for the partition; Parquet row groups are written in ~256k-row pieces."""
         if table.num_rows == 0:
             return
         key = (dataset, partition)
+        buffered = self._pending.setdefault(key, [])
+        buffered.append(table)
+        if sum(t.num_rows for t in buffered) >= self.row_group_rows:
+            self._flush(key)
+
+    def _flush(self, key: tuple[str, str]) -> None:
+        buffered = self._pending.pop(key, [])
+        if not buffered:
+            return
+        table = buffered[0] if len(buffered) == 1 else pa.concat_tables(buffered)
+        dataset, partition = key
         writer = self._writers.get(key)
         if writer is None:
             if not self.root.exists():
@@ -159,6 +173,8 @@ class Staging:
         part.rows += table.num_rows
 
     def close(self) -> None:
+        for key in list(self._pending):
+            self._flush(key)
         for key, writer in self._writers.items():
             writer.close()
             part = self.partitions[key]
@@ -172,6 +188,7 @@ class Staging:
         self.partitions.clear()
 
     def discard(self) -> None:
+        self._pending.clear()
         for writer in self._writers.values():
             with contextlib.suppress(Exception):
                 writer.close()
