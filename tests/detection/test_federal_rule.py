@@ -77,3 +77,9 @@ def test_the_rule_reads_marks_from_the_warehouse_vpr_and_oge(tmp_path):
     assert not risk_of(risk, "b", 2025)
     explanation = risk.filter(pl.col("org_id") == "a")["explanation"][0]
     assert "2 процедурах" in explanation and "30 %" in explanation
+
+
+def test_a_region_can_restrict_the_rule_to_some_subjects():
+    rows = units((2025, "a", "ВПР|Математика|5", 10, 3), (2025, "a", "ЕГЭ|Биология|", 10, 9))
+    assert risk_of(federal.evaluate(rows, FederalConfig()), "a", 2025)
+    assert not risk_of(federal.evaluate(rows, FederalConfig(subjects=["Математика", "Русский язык"])), "a", 2025)

@@ -132,6 +132,7 @@ class FederalConfig(_Model):
     procedures_in_year: int = T(2, FEDERAL, "число процедур одного года")
     consecutive_years: int = T(2, FEDERAL, "одна и та же процедура подряд лет")
     min_participants: int = T(5, LOCAL, "процедура учитывается при числе участников не менее …")
+    subjects: list[str] = T([], LOCAL, "учитывать только эти предметы (пусто — все предметы всех процедур)")
 
 
 class ClusterConfig(_Model):

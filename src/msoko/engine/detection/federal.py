@@ -46,6 +46,8 @@ def units(vpr: pl.DataFrame, gia: pl.DataFrame, results_by_org: pl.DataFrame) ->
 def evaluate(unit_rows: pl.DataFrame, cfg: FederalConfig) -> pl.DataFrame:
     """Per school × year: `federal_risk`, the risky units of the year and the repeated ones."""
     share = Fraction(str(cfg.share_below))
+    if cfg.subjects:
+        unit_rows = unit_rows.filter(pl.col("unit").str.split("|").list.get(1).is_in(cfg.subjects))
     risky = unit_rows.filter(pl.col("n") >= cfg.min_participants).filter(
         pl.col("n_below") * share.denominator >= pl.col("n") * share.numerator
     ).with_columns((pl.col("n_below") / pl.col("n")).alias("share"))

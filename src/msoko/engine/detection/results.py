@@ -28,7 +28,10 @@ def _subject_ok(col: str, subjects: list[str]) -> pl.Expr:
 
 
 def composite(vpr: pl.DataFrame, gia: pl.DataFrame, cfg: ClusterConfig) -> pl.DataFrame:
-    """Per school × year: the indicators, their participants, `composite`; `vpr`/`gia` need `effect`."""
+    """Per school × year: the indicators (as measured), their participants, `composite`.
+
+    `vpr`/`gia` need `effect`. The shrunk values used for the composite are kept as `shrunk_<indicator>`.
+    """
     key = ["year", "org_id"]
     v = vpr.filter(_subject_ok("subject", cfg.subjects)).group_by(key).agg(
         ((pl.col("effect") * pl.col("n")).sum() / pl.col("n").sum()).alias("vpr_effect"),
@@ -63,13 +66,13 @@ def composite(vpr: pl.DataFrame, gia: pl.DataFrame, cfg: ClusterConfig) -> pl.Da
             v = (m * (1 - m) / n) if ind in LOWER_IS_BETTER else (1 / n)
             v = pl.when(n > 0).then(v).otherwise(None)
             tau2 = pl.max_horizontal(x.var().over(part) - v.mean().over(part), pl.lit(1e-6))
-            shrunk.append((m + (x - m) * tau2 / (tau2 + v)).alias(ind))
+            shrunk.append((m + (x - m) * tau2 / (tau2 + v)).alias(f"shrunk_{ind}"))
         df = df.with_columns(shrunk)
     zs = []
     for ind in cfg.indicators:
         if ind not in df.columns:
             continue
-        x = pl.col(ind)
+        x = pl.col(f"shrunk_{ind}") if cfg.shrinkage else pl.col(ind)
         sd = x.std().over(["region_id", "year"])
         z = (x - x.mean().over(["region_id", "year"])) / pl.when(sd > 0).then(sd).otherwise(None)
         zs.append((-z if ind in LOWER_IS_BETTER else z).alias(f"z_{ind}"))
