@@ -25,6 +25,7 @@ MAX_XLSX_BYTES = 200 * 1024 * 1024  # compressed size on disk
 MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024  # sum of member sizes once unzipped
 MAX_XLSX_RATIO = 200  # a member inflating more than this is treated as a zip bomb
 MAX_ROWS = 2_000_000
+MAX_XLSX_ROWS = 500_000
 MAX_COLUMNS = 2_000
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -198,6 +199,10 @@ def check_xlsx_archive(path: Path, name: str) -> list[Issue]:
     return []
 
 
+def _n(number: int) -> str:
+    return f"{number:_}".replace("_", " ")
+
+
 def cell_text(value: object) -> str:
     """A cell as the text a person sees: integral floats without `.0`, dates as ISO dates."""
     if value is None:
@@ -242,6 +247,16 @@ def _xlsx_grid(path: Path, name: str, sheet_hint: str | None) -> tuple[Grid | No
                     chosen = candidate
                     break
         sheet = book[chosen]
+        declared_rows = getattr(sheet, "max_row", None) or 0
+        declared_columns = getattr(sheet, "max_column", None) or 0
+        if declared_rows > MAX_XLSX_ROWS or declared_columns > MAX_COLUMNS:
+            return None, [
+                Issue.error(
+                    f"лист «{chosen}» слишком велик ({_n(declared_rows)} строк × {declared_columns} столбцов); "
+                    f"в XLSX принимается до {_n(MAX_XLSX_ROWS)} строк — сохраните данные как CSV",
+                    file=name,
+                )
+            ]
         rows: list[tuple[int, list[str]]] = []
         try:
             for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -255,10 +270,12 @@ def _xlsx_grid(path: Path, name: str, sheet_hint: str | None) -> tuple[Grid | No
                 while cells and cells[-1] == "":
                     cells.pop()
                 rows.append((index, cells))
-                if index > MAX_ROWS:
+                if index > MAX_XLSX_ROWS:
                     return None, [
                         Issue.error(
-                            f"на листе «{chosen}» слишком много строк (больше {MAX_ROWS:,})", file=name
+                            f"на листе «{chosen}» слишком много строк (больше {_n(MAX_XLSX_ROWS)}); "
+                            "сохраните данные как CSV",
+                            file=name,
                         )
                     ]
         except Exception as exc:  # noqa: BLE001

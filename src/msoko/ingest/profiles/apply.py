@@ -212,7 +212,10 @@ def prepare_with_profile(
     profile, issues = load_profile(profile_spec)
     if profile is None:
         return None, issues
-    if kind not in ("results", profile.dataset) and not (kind == "results" and profile.dataset != "context"):
+    fits = kind == profile.dataset or (
+        kind == "results" and profile.dataset in ("vpr", "gia", "results_by_org")
+    )
+    if not fits:
         return None, [
             Issue.error(
                 f"профиль «{profile.name}» загружает набор «{profile.dataset}», а выбрана загрузка «{kind}»",
