@@ -137,3 +137,18 @@ def test_f1_files_are_partitioned_per_school_and_cannot_mix_with_a_whole_year_fi
     # and a Ф1 file of that year is now refused with an explanation
     again = import_file(ws, f1_files[0])
     assert again.rejected and "общим файлом" in again.errors[0].message
+
+
+def test_a_profile_import_can_be_rolled_back_after_the_registry_was_republished(ws):
+    from tests.ingest.helpers import REAL
+
+    path = REAL / "bulgaria_nvo_dzi_schools" / "mon" / "nvo-4-2024.csv"
+    if not path.exists():
+        return
+    outcome = import_file(ws, path, profile="bg-mon-schools")
+    assert outcome.status == "committed" and outcome.registry_rows
+    assert "all" in outcome.versions["organisations"]
+    write_registry_dataset(ws, outcome.registry_rows[:10])  # the web layer republishes its registry
+    assert rollback(ws, outcome.import_id) == []
+    assert not active(ws, "results_by_org")
+    assert active(ws, "organisations")["all"] != outcome.versions["organisations"]["all"]

@@ -38,6 +38,9 @@ JOURNAL = "imports.jsonl"
 STAGING = ".staging"
 LOCK = ".ingest.lock"
 OWNER = "owner.pid"
+# datasets a result import may add to (derived organisations): a later registry version is not a
+# reason to refuse rolling the result import back, and is left in place
+ADDITIVE = ("organisations",)
 
 
 def new_id() -> str:
@@ -336,6 +339,8 @@ def rollback(ws: Workspace, import_id: str, actor: str = "cli") -> list[Issue]:
             for partition, version in parts.items():
                 current = datasets.get(dataset, {}).get(partition)
                 if current != version:
+                    if dataset in ADDITIVE and entry.get("kind") != "registry":
+                        continue  # organisations a result import derived: a later registry owns them now
                     later = next(
                         (
                             other["id"]
@@ -357,14 +362,18 @@ def rollback(ws: Workspace, import_id: str, actor: str = "cli") -> list[Issue]:
         for dataset, parts in entry.get("superseded", {}).items():
             active = datasets.setdefault(dataset, {})
             for partition, previous in parts.items():
+                mine = entry.get("datasets", {}).get(dataset, {}).get(partition)
+                if dataset in ADDITIVE and mine is not None and active.get(partition) != mine:
+                    continue
                 if previous is None:
                     active.pop(partition, None)
                 else:
                     active[partition] = previous
         for dataset, parts in entry.get("datasets", {}).items():
-            for partition in parts:
+            for partition, version in parts.items():
                 if partition not in entry.get("superseded", {}).get(dataset, {}):
-                    datasets.get(dataset, {}).pop(partition, None)
+                    if datasets.get(dataset, {}).get(partition) == version:
+                        datasets[dataset].pop(partition, None)
         append_journal(ws, {"event": "rollback-pending", "id": import_id, "when": now_iso(), "actor": actor})
         warehouse.write_manifest(manifest)
         append_journal(ws, {"event": "rollback", "id": import_id, "when": now_iso(), "actor": actor})
