@@ -276,7 +276,7 @@ def test_an_unrecognisable_results_file_asks_for_a_profile(registered, tmp_path)
     assert "--profile" in issue.message
 
 
-def test_scales_import_overrides_the_shipped_scale_for_that_year_and_procedure(registered, tmp_path):
+def test_scales_import_overrides_the_shipped_scale_of_that_year_subject_and_grade_only(registered, tmp_path):
     from msoko.ingest import effective_scales
 
     lines = [
@@ -290,8 +290,13 @@ def test_scales_import_overrides_the_shipped_scale_for_that_year_and_procedure(r
     assert outcome.status == "committed"
     scales = effective_scales(registered).to_pylist()
     vpr_2024 = [r for r in scales if r["year"] == 2024 and r["procedure"] == "ВПР"]
-    assert len(vpr_2024) == 4 and all(r["source"] == "приказ" for r in vpr_2024)
+    russian_4 = [r for r in vpr_2024 if r["subject"] == "Русский язык" and r["grade"] == 4]
+    assert len(russian_4) == 4 and all(r["source"] == "приказ" for r in russian_4)
     assert any(r["year"] == 2024 and r["procedure"] == "ОГЭ" for r in scales)
+    assert any(
+        r["year"] == 2024 and r["subject"] == "Математика" and r["grade"] == 4 for r in vpr_2024 + scales
+    )
+    assert outcome.versions["scales"].keys() == {"2024|ВПР|Русский язык|4"}
     # the new scale now judges marks: 20 points is a «4»
     row = "2024,edu1,10003,Русский язык,4,1,20,4,4,,"
     outcome = import_file(registered, write_csv(tmp_path, "vpr.csv", [VPR_HEADER, *VPR_ROWS, row]))

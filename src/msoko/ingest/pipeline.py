@@ -419,7 +419,13 @@ def _partition_expr(spec: Spec, prepared: Prepared) -> pl.Expr:
             "{}|{}|{}", pl.col("year"), pl.col("procedure"), pl.col("grade").cast(pl.String).fill_null("")
         )
     if spec.name == "scales":
-        return pl.format("{}|{}", pl.col("year"), pl.col("procedure"))
+        return pl.format(
+            "{}|{}|{}|{}",
+            pl.col("year"),
+            pl.col("procedure"),
+            pl.col("subject"),
+            pl.col("grade").cast(pl.String).fill_null(""),
+        )
     return pl.col("year").cast(pl.String)
 
 

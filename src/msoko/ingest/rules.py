@@ -47,7 +47,8 @@ def shipped_scales() -> pa.Table:
 
 
 def effective_scales(ws: Workspace | None) -> pa.Table:
-    """The shipped scales, with every (year, procedure) imported by `msoko import scales` replacing them."""
+    """The shipped scales, each (year, procedure, subject, grade) imported by `msoko import scales` replacing
+    the shipped rows of the same key (the same rule as the engine's `sources._register_scales`)."""
     from msoko.engine.schemas import SCALES
 
     defaults = shipped_scales()
@@ -58,11 +59,9 @@ def effective_scales(ws: Workspace | None) -> pa.Table:
     if not files:
         return defaults
     imported = pa.concat_tables([pq.read_table(f).select(SCALES.names).cast(SCALES) for f in files])
-    overridden = {(r["year"], r["procedure"]) for r in imported.select(["year", "procedure"]).to_pylist()}
-    keep = [
-        (y, p) not in overridden
-        for y, p in zip(defaults["year"].to_pylist(), defaults["procedure"].to_pylist(), strict=True)
-    ]
+    key = ["year", "procedure", "subject", "grade"]
+    overridden = {tuple(r.values()) for r in imported.select(key).to_pylist()}
+    keep = [tuple(r.values()) not in overridden for r in defaults.select(key).to_pylist()]
     return pa.concat_tables([defaults.filter(pa.array(keep)), imported])
 
 
