@@ -149,3 +149,30 @@ def test_profile_paths_work_as_well_as_names(ws):
     path = Path(__file__).resolve().parents[2] / "src/msoko/ingest/profiles/bg-mon-schools.yaml"
     outcome = import_file(ws, BULGARIA / "nvo-4-2024.csv", profile=path, dry_run=True)
     assert outcome.status == "dry_run"
+
+
+def test_a_profile_can_take_constants_from_the_title_rows(ws, tmp_path):
+    profile = tmp_path / "title.yaml"
+    profile.write_text(
+        """
+name: bg-title
+dataset: results_by_org
+read:
+  header: {find: "^област$"}
+columns:
+  org_id: {column: ["Код по НЕИСПУО", "Код по Админ"]}
+constants:
+  year: {title: true, regex: "учебна \\\\d{4}/(\\\\d{4})"}
+  grade: {title: true, regex: "за (\\\\w+) клас", map: {VII: "7", X: "10"}}
+  procedure: {value: НВО}
+wide_to_long:
+  measures:
+    participants: ["(?P<subject>\\\\S+) Явили се"]
+    mean_score: ["(?P<subject>\\\\S+) Ср\\\\. успех в точки"]
+  skip_when_empty: participants
+""",
+        encoding="utf-8",
+    )
+    outcome = import_file(ws, BULGARIA / "nvo-10-2023.csv", profile=profile)
+    assert outcome.status == "committed", [i.format() for i in outcome.issues]
+    assert list(outcome.versions["results_by_org"]) == ["2023|НВО|10"]

@@ -58,7 +58,19 @@ DropOption = Annotated[
 ]
 
 
-def _import(kind: str, file: Path, profile: str | None, dry_run: bool, drop: list[str] | None, home) -> None:
+TasksMetaOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tasks-meta",
+        help="Задания ВПР (year, subject, grade, task, max_score, level); по умолчанию vpr_tasks_meta.csv рядом с файлом.",
+        show_default=False,
+    ),
+]
+
+
+def _import(
+    kind: str, file: Path, profile: str | None, dry_run: bool, drop: list[str] | None, home, tasks_meta=None
+) -> None:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from msoko.cli.common import workspace
@@ -75,7 +87,15 @@ def _import(kind: str, file: Path, profile: str | None, dry_run: bool, drop: lis
             bar.update(task, completed=done, total=total)
 
         outcome = import_file(
-            ws, file, kind=kind, profile=profile, dry_run=dry_run, actor="cli", progress=progress, drop_columns=drop
+            ws,
+            file,
+            kind=kind,
+            profile=profile,
+            dry_run=dry_run,
+            actor="cli",
+            progress=progress,
+            drop_columns=drop,
+            tasks_meta=tasks_meta,
         )
     if outcome.rejected:
         raise reject(outcome.issues)
@@ -89,10 +109,13 @@ def results(
     profile: ProfileOption = None,
     dry_run: DryRunOption = False,
     drop_columns: DropOption = None,
+    tasks_meta: TasksMetaOption = None,
     home: HomeOption = None,
 ) -> None:
     """Загрузить результаты: ВПР (vpr.csv или выгрузка Ф1), ГИА (gia.csv), результаты по организациям."""
-    _import("results", file, profile, dry_run, drop_columns, home)
+    if tasks_meta is not None and not tasks_meta.is_file():
+        raise usage_error(f"файл «{tasks_meta}» не найден.")
+    _import("results", file, profile, dry_run, drop_columns, home, tasks_meta)
 
 
 @app.command("context")

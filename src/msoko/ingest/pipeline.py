@@ -353,7 +353,7 @@ def _prepare(
         from msoko.ingest.profiles import prepare_with_profile
 
         return prepare_with_profile(path, name, profile, kind)
-    if kind == "results":
+    if kind in ("results", "vpr"):
         from msoko.ingest.f1 import looks_like_f1, prepare_f1
 
         if looks_like_f1(path):
