@@ -172,54 +172,40 @@ def _meta_table(indicators: list[Indicator], years: list[int], versions: dict[st
         ("target", pa.float64()), ("version", pa.int64()), ("definition_hash", pa.string())]))
 
 
-PREPARE_SQL = """
-CREATE OR REPLACE TEMP TABLE enriched AS
-SELECT r.*, m.is_share, m.direction, m.min_group_size, m.target, m.version, m.definition_hash,
-       CASE WHEN r.denominator IS NULL THEN r.numerator
-            WHEN r.denominator = 0 THEN NULL ELSE r.numerator / r.denominator END AS value,
-       (r.group_size < m.min_group_size) AS under_min_group,
-       hash(r.level, r.id, r.indicator, r.subject, r.grade) AS series,
-       hash(r.level, r.year, r.indicator, r.subject, r.grade) AS peer_group
-FROM raw r JOIN meta m USING (indicator, year, level)
-"""
-
-# The previous year is found by a join (hash of the series plus the key columns themselves, so a hash
-# collision cannot pair wrong rows); ranks by one window over the ranked rows only, partitioned by the 64-bit
-# hash of the peer group (a collision of two peer groups is ~1e-9 at country scale).
 FINAL_SQL = f"""
-WITH e AS (
-  SELECT *, (value IS NOT NULL AND group_size >= min_group_size AND direction <> 'neutral') AS ranked,
+WITH v AS (
+  SELECT r.*, m.is_share, m.direction, m.min_group_size, m.target, m.version, m.definition_hash,
+         CASE WHEN r.denominator IS NULL THEN r.numerator
+              WHEN r.denominator = 0 THEN NULL ELSE r.numerator / r.denominator END AS value
+  FROM raw r JOIN meta m USING (indicator, year, level)
+), e AS (
+  SELECT *, (group_size < min_group_size) AS under_min_group,
+         (value IS NOT NULL AND group_size >= min_group_size AND direction <> 'neutral') AS ranked,
          CASE direction WHEN 'higher_is_better' THEN -value WHEN 'lower_is_better' THEN value END AS order_key
-  FROM enriched
-), k AS (
-  SELECT series, level, id, indicator, subject, grade, year,
-         rank() OVER (PARTITION BY peer_group ORDER BY order_key) AS rank_all,
-         count(*) OVER (PARTITION BY peer_group) AS peers_all,
-         min(order_key) OVER (PARTITION BY peer_group) AS best_key
-  FROM e WHERE ranked
+  FROM v
 ), w AS (
-  SELECT e.*, p.value AS prev_value, k.rank_all, k.peers_all, k.best_key
+  SELECT *,
+    lag(value) OVER series AS prev_value, lag(year) OVER series AS prev_year,
+    rank() OVER peers_ordered AS rank_all, count(*) OVER peers AS peers_all, min(order_key) OVER peers AS best_key
   FROM e
-  LEFT JOIN enriched p ON p.series = e.series AND p.year = e.year - 1 AND p.level = e.level AND p.id = e.id
-       AND p.indicator = e.indicator AND p.subject IS NOT DISTINCT FROM e.subject
-       AND p.grade IS NOT DISTINCT FROM e.grade
-  LEFT JOIN k ON k.series = e.series AND k.year = e.year AND k.level = e.level AND k.id = e.id
-       AND k.indicator = e.indicator AND k.subject IS NOT DISTINCT FROM e.subject
-       AND k.grade IS NOT DISTINCT FROM e.grade
-  WHERE e.year IN (SELECT year FROM keep_years)
+  -- 64-bit hashes of the keys partition faster than the strings themselves; a collision is negligible.
+  WINDOW series AS (PARTITION BY hash(level, id, indicator, subject, grade) ORDER BY year),
+         peers AS (PARTITION BY hash(level, year, indicator, subject, grade, ranked)),
+         peers_ordered AS (PARTITION BY hash(level, year, indicator, subject, grade, ranked) ORDER BY order_key)
 )
 SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator,
   subject, CAST(grade AS BIGINT) AS grade, group_size, under_min_group,
-  value - prev_value AS change,
+  CASE WHEN prev_year = year - 1 THEN value - prev_value END AS change,
   target,
   CASE WHEN target IS NULL OR value IS NULL THEN NULL
        WHEN direction = 'lower_is_better' THEN CASE WHEN value > 0 THEN target / value END
        WHEN target <> 0 THEN value / target END AS attainment,
-  rank_all AS rank,
-  peers_all AS peers,
-  CASE WHEN rank_all IS NOT NULL THEN CASE WHEN peers_all = 1 THEN 100.0
+  CASE WHEN ranked THEN rank_all END AS rank,
+  CASE WHEN ranked THEN peers_all END AS peers,
+  CASE WHEN ranked THEN CASE WHEN peers_all = 1 THEN 100.0
        ELSE 100.0 * (peers_all - rank_all) / (peers_all - 1) END END AS percentile,
-  CASE direction WHEN 'higher_is_better' THEN -best_key ELSE best_key END AS best_value,
+  CASE WHEN ranked THEN CASE direction WHEN 'higher_is_better' THEN -best_key ELSE best_key END END
+       AS best_value,
   CASE WHEN is_share AND denominator > 0 THEN
     (value + {Z}^2 / (2 * denominator) - {Z} * sqrt(value * (1 - value) / denominator
       + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_low,
@@ -228,6 +214,7 @@ SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, den
       + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_high,
   CAST(version AS BIGINT) AS version, definition_hash
 FROM w
+WHERE year IN (SELECT year FROM keep_years)
 """
 
 
@@ -270,10 +257,8 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     computed = [i for i in catalog.indicators if i.code in set(outcome.computed)]
     con.register("meta", _meta_table(computed, read, versions or {}))
     con.register("keep_years", pa.table({"year": pa.array(keep, pa.int64())}))
-    con.execute(PREPARE_SQL)
-    con.execute("DROP TABLE raw")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {outcome.table} AS {FINAL_SQL}")
-    con.execute("DROP TABLE enriched")
+    con.execute("DROP TABLE raw")
     outcome.rows = con.execute(f"SELECT count(*) FROM {outcome.table}").fetchall()[0][0]
     if progress:
         progress("готово", total, total)
