@@ -176,3 +176,13 @@ wide_to_long:
     outcome = import_file(ws, BULGARIA / "nvo-10-2023.csv", profile=profile)
     assert outcome.status == "committed", [i.format() for i in outcome.issues]
     assert list(outcome.versions["results_by_org"]) == ["2023|НВО|10"]
+
+
+def test_saber_2009_defects_are_warnings_missing_codes_zero_scores_and_decimals(ws):
+    outcome = import_file(ws, SABER / "SB11_20091.csv.gz", profile="saber11-students", dry_run=True)
+    assert outcome.status == "dry_run", [i.format() for i in outcome.errors]
+    messages = [w.message for w in outcome.warnings]
+    assert any(m.startswith("строк без кода участника пропущено: 3") for m in messages)
+    assert any("округлены до целых" in m for m in messages)
+    zeros = [w for w in outcome.warnings if w.message.startswith("балл 0")]
+    assert len(zeros) == 50 and all(w.row and w.column.endswith("_PUNT") for w in zeros)

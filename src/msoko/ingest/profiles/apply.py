@@ -287,6 +287,7 @@ def prepare_with_profile(
     written: list[dict[str, str]] = []
     registry: dict[str, dict] = {}
     skipped_no_org: list[int] = []
+    skipped_no_participant: list[int] = []
     for line, cells in data:
         base: dict[str, str | None] = {LINE: line}  # type: ignore[dict-item]
         for target, position in positions.items():
@@ -297,6 +298,9 @@ def prepare_with_profile(
             base["org_id"] = _org_id(profile, base["org_id"])
         if "org_id" in base and not base.get("org_id"):
             skipped_no_org.append(line)
+            continue
+        if "participant" in base and not (base.get("participant") or "").strip():
+            skipped_no_participant.append(line)
             continue
         if profile.registry is not None:
             _derive(profile, base, cells, names, registry)
@@ -330,6 +334,17 @@ def prepare_with_profile(
                 row=skipped_no_org[0],
             )
         )
+    if skipped_no_participant:
+        lines = ", ".join(str(n) for n in skipped_no_participant[:10])
+        issues.append(
+            Issue.warning(
+                f"строк без кода участника пропущено: {len(skipped_no_participant)} (строки {lines}"
+                f"{' …' if len(skipped_no_participant) > 10 else ''}); их результаты не загружены",
+                file=name,
+                row=skipped_no_participant[0],
+                column=_written(profile, names, positions, "participant"),
+            )
+        )
     for target, mapping in profile.values.items():
         lowered = {k.casefold(): v for k, v in mapping.items()}
         for record in records:
@@ -337,6 +352,7 @@ def prepare_with_profile(
             if value is not None:
                 record[target] = lowered.get(value.strip().casefold(), value)
     issues += _checks(profile, records, written, name)
+    issues += _round(profile, records, name)
     for target, (numerator, denominator) in profile.ratios.items():
         for record in records:
             top, bottom = _number(record.get(numerator)), _number(record.get(denominator))
@@ -467,6 +483,35 @@ def _derive(profile: Profile, base: dict, cells: list[str], names: list[str], re
     }
 
 
+def _written(profile: Profile, names: list[str], positions: dict, target: str) -> str | None:
+    position = positions.get(target)
+    return names[position] if position is not None else None
+
+
+def _round(profile: Profile, records: list[dict], name: str) -> list[Issue]:
+    """Round the listed columns to integers (half up); say so once per column if anything changed."""
+    issues = []
+    for column in profile.round:
+        changed = 0
+        for record in records:
+            number = _number(record.get(column))
+            if number is None:
+                continue
+            rounded = int(number + 0.5) if number >= 0 else -int(-number + 0.5)
+            if rounded != number:
+                changed += 1
+            record[column] = str(rounded)
+        if changed:
+            issues.append(
+                Issue.warning(
+                    f"дробные значения «{column}» округлены до целых (профиль «{profile.name}»): {changed}",
+                    file=name,
+                    column=column,
+                )
+            )
+    return issues
+
+
 def _checks(profile: Profile, records: list[dict], written: list[dict], name: str) -> list[Issue]:
     issues: list[Issue] = []
     for check in profile.checks:
@@ -487,6 +532,8 @@ def _checks(profile: Profile, records: list[dict], written: list[dict], name: st
                         f"значение «{value}» похоже на число, которое табличный редактор превратил в дату; "
                         "значение не загружено"
                     )
+            if problem is None and check.equals is not None and _number(value) == check.equals:
+                problem = check.message or f"недопустимое значение «{value}»; значение не загружено"
             if problem is None and (check.min is not None or check.max is not None):
                 number = _number(value)
                 if number is not None and (

@@ -122,6 +122,7 @@ class Check(Strict):
     max: float | None = None
     when: dict[str, str] = {}  # canonical column → value the row must have for the check to apply
     date_like: bool = False  # values a spreadsheet turned into dates (04.01, 2023-01-04)
+    equals: float | None = None  # a value that stands for «missing» or is impossible (e.g. 0)
     message: str | None = None
 
 
@@ -147,6 +148,7 @@ class Profile(Strict):
     order: list[Order] = []
     ratios: dict[str, list[str]] = {}  # new column → [numerator, denominator]
     allow: dict[str, list[str]] = {}  # canonical column → extra allowed values (e.g. exam: [Saber 11])
+    round: list[str] = []  # canonical columns rounded to integers (half up), with one warning per column
     keep: list[str] = []  # further source columns kept as extra numeric columns (renamed by `columns`)
     source: str = Field("", description="where the layout was seen (for people)")
 
