@@ -185,7 +185,7 @@ def prepare_canonical(source: Source, spec: Spec, drop: list[str]) -> tuple[Prep
         read_issues=read_issues,
         header=source.header,
     )
-    prepared._source = source  # type: ignore[attr-defined]
+    prepared.source = source
     prepared.dropped = [c for c in source.header if c.strip().casefold() in drop_norm]
     if source.table is not None:
         prepared.grid_rows = [(source.header_line, source.header), *source.table.rows]
@@ -432,7 +432,7 @@ def _partition_expr(spec: Spec, prepared: Prepared) -> pl.Expr:
 def _run(
     ws: Workspace, prepared: Prepared, staging: store.Staging | None, progress, allowed_orgs=None
 ) -> tuple[int, list[Issue]]:
-    source = getattr(prepared, "_source", None)
+    source = prepared.source
     if source is not None and source.table is None:
         types = arrow_types(prepared.spec, prepared.found, prepared.extras)
         try:
@@ -455,7 +455,7 @@ def _run_frames(
 ) -> tuple[int, list[Issue]]:
     spec = prepared.spec
     report = Reporter(prepared.file)
-    source = getattr(prepared, "_source", None)
+    source = prepared.source
     frames = prepared.frames
     if source is not None:
         # with per-task columns a row becomes many task rows: smaller batches keep memory flat
@@ -692,7 +692,7 @@ def _archive(ws: Workspace, path: Path, prepared: Prepared, staging_root: Path) 
         checksum, _ = store.archive_file(ws, path, path.suffix.lower())
         return checksum
     drop = {d.strip().casefold() for d in prepared.dropped}
-    source = getattr(prepared, "_source", None)
+    source = prepared.source
     if prepared.grid_rows is not None:
         rows = iter(prepared.grid_rows)
     elif source is not None:

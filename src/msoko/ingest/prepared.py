@@ -10,6 +10,7 @@ import polars as pl
 
 from msoko.core.issues import Issue
 from msoko.ingest.canonical import Spec
+from msoko.ingest.frames import Source
 
 META_SCHEMA = {
     "year": pl.Int16,
@@ -37,3 +38,4 @@ class Prepared:
     header: list[str] = field(default_factory=list)  # the file's header as written (name-column check)
     dropped: list[str] = field(default_factory=list)  # personal-name columns explicitly dropped
     grid_rows: list[tuple[int, list[str]]] | None = None  # whole file, when it was read into memory
+    source: Source | None = None  # canonical files: streamed from here (frames are then ignored)
