@@ -152,3 +152,36 @@ def test_a_profile_import_can_be_rolled_back_after_the_registry_was_republished(
     assert rollback(ws, outcome.import_id) == []
     assert not active(ws, "results_by_org")
     assert active(ws, "organisations")["all"] != outcome.versions["organisations"]["all"]
+
+
+def test_an_import_whose_committed_line_was_lost_is_recovered_from_the_manifest(registered, tmp_path):
+    outcome = import_file(registered, write_csv(tmp_path, "vpr.csv", [VPR_HEADER, *VPR_ROWS]))
+    journal = registered.warehouse / "imports.jsonl"
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[-1])["event"] == "committed"
+    journal.write_text("\n".join(lines[:-1]) + '\n{"event": "comm', encoding="utf-8")  # killed mid-append
+    statuses = {entry["id"]: entry["status"] for entry in list_imports(registered)}
+    assert statuses[outcome.import_id] == "committed"
+
+
+def test_a_pending_import_whose_manifest_switch_never_happened_is_failed(registered, tmp_path):
+    from msoko.ingest import store
+
+    store.append_journal(
+        registered,
+        {
+            "event": "pending",
+            "id": "x1",
+            "when": "2026-01-01T00:00:00+00:00",
+            "datasets": {"vpr": {"2024|ВПР": "v"}},
+        },
+    )
+    statuses = {entry["id"]: entry["status"] for entry in list_imports(registered)}
+    assert statuses["x1"] == "failed"
+
+
+def test_the_scales_ingest_reads_are_the_engines_default_scales():
+    from msoko.engine.reference import default_scales
+    from msoko.ingest.rules import shipped_scales
+
+    assert shipped_scales().equals(default_scales())
