@@ -93,7 +93,11 @@ def render_indicator(catalog: Catalog, indicator: Indicator) -> str:
 
 def render_index(catalog: Catalog) -> str:
     lines = [HEADER, "# Паспорта показателей", "",
-             f"Всего показателей: {len(catalog.indicators)}.", ""]
+             f"Всего показателей: {len(catalog.indicators)}.", "",
+             "Каталог — данные, а не код: чтобы изменить показатели для своего региона, скопируйте папку "
+             "`src/msoko/engine/catalog/default/` в `<рабочее пространство>/catalog/`, правьте YAML и проверяйте "
+             "командой `msoko catalog check`; `msoko compute` возьмёт этот каталог. Изменённая формула получает "
+             "новую версию, ранее сохранённые значения остаются со своей версией.", ""]
     for system in catalog.systems:
         members = [i for i in catalog.indicators if i.system == system.code]
         lines += [f"## {system.code} {system.name}", ""]
