@@ -135,7 +135,7 @@ def scales(
     dry_run: DryRunOption = False,
     home: HomeOption = None,
 ) -> None:
-    """Загрузить шкалы перевода баллов (scales.csv): заменяют поставляемые за те же год и процедуру."""
+    """Загрузить шкалы перевода баллов (scales.csv): заменяют поставляемые за те же год, процедуру, предмет и класс."""
     _import("scales", file, None, dry_run, None, home)
 
 
