@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from msoko.core.issues import Issue
 from msoko.engine.catalog.model import Catalog, Direction, Indicator, Kind, Level
 from msoko.engine.catalog.validate import dataset_specs, indicator_formula
 from msoko.engine.datasets import DatasetSpec, Grain
@@ -40,6 +41,7 @@ class ComputeOutcome:
     waiting: dict[str, str] = field(default_factory=dict)  # code → missing dataset
     years: list[int] = field(default_factory=list)
     rows: int = 0
+    warnings: list[Issue] = field(default_factory=list)  # data-quality notes (missing scales…)
 
     @property
     def values(self) -> pa.Table:
@@ -237,6 +239,7 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     keep = sorted(set(years) & set(all_years)) if years else all_years
     read = sorted({y for y in all_years if y in keep or (y + 1) in keep})
     outcome.years = keep
+    outcome.warnings = sources.scale_gaps(keep)
     total = len(by_dataset) + 1
     con.execute("CREATE OR REPLACE TEMP TABLE raw (level VARCHAR, id VARCHAR, year BIGINT, subject VARCHAR, "
                 "grade BIGINT, indicator VARCHAR, numerator DOUBLE, denominator DOUBLE, group_size BIGINT)")

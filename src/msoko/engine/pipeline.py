@@ -62,4 +62,4 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
         con.close()
     return RunSummary(run_id=run_id, rows=outcome.rows, computed=outcome.computed,
                       waiting=outcome.waiting, years=outcome.years, seconds=time.perf_counter() - started,
-                      warnings=warnings)
+                      warnings=warnings + outcome.warnings)

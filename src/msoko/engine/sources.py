@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from msoko.core.issues import Issue
 from msoko.engine.datasets import ColumnType, DatasetSpec, Grain
 from msoko.engine.warehouse import Warehouse
 
@@ -140,6 +141,31 @@ class Sources:
         else:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
                              f"{_select_columns(spec.columns, present)} FROM {raw}")
+
+    def scale_gaps(self, years: list[int]) -> list[Issue]:
+        """Warnings: ОГЭ results whose year × subject has no scale (the file's mark is used), ЕГЭ results
+        with a test score whose year × subject has no minimum (left out of ege_below_min)."""
+        if not years:
+            return []
+        issues = []
+        year_list = ", ".join(str(int(y)) for y in years)
+        checks = (
+            ("oge", "mark IS NOT NULL AND file_mark IS NOT NULL AND NOT EXISTS (SELECT 1 FROM oge_scale s "
+                    "WHERE s.year = d.year AND s.subject = d.subject)",
+             "ОГЭ {year}, «{subject}»: нет шкалы перевода баллов этого года — для {n} результатов взята "
+             "отметка из файла; загрузите шкалу (msoko import scales)"),
+            ("ege", "test_score IS NOT NULL AND min_score IS NULL",
+             "ЕГЭ {year}, «{subject}»: неизвестен минимальный балл этого года — {n} результатов не вошли в "
+             "показатели «ниже минимума»; загрузите шкалу (msoko import scales)"),
+        )
+        for name, condition, text in checks:
+            if name not in self.available:
+                continue
+            rows = self.con.execute(
+                f"SELECT year, subject, count(*) FROM {_quote('ds_' + name)} d WHERE year IN ({year_list}) "
+                f"AND {condition} GROUP BY year, subject ORDER BY year, subject").fetchall()
+            issues += [Issue.warning(text.format(year=y, subject=subj, n=n)) for y, subj, n in rows]
+        return issues
 
     def years(self, names: set[str]) -> list[int]:
         found: set[int] = set()
