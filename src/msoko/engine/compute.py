@@ -174,40 +174,52 @@ def _meta_table(indicators: list[Indicator], years: list[int], versions: dict[st
         ("target", pa.float64()), ("version", pa.int64()), ("definition_hash", pa.string())]))
 
 
-FINAL_SQL = f"""
-WITH v AS (
+# Keys are pairs of independent 64-bit hashes (`series`/`series_check`, `peers`/`peers_check`): joining and
+# partitioning on two integers is several times faster than on the text columns, and a double collision
+# (≈2^-128 per pair) is not a practical risk.
+PREPARE_SQL = """
+CREATE OR REPLACE TEMP TABLE enriched AS
+SELECT *, (value IS NOT NULL AND group_size >= min_group_size AND direction <> 'neutral') AS ranked,
+       CASE direction WHEN 'higher_is_better' THEN -value WHEN 'lower_is_better' THEN value END AS order_key
+FROM (
   SELECT r.*, m.is_share, m.direction, m.min_group_size, m.target, m.version, m.definition_hash,
          CASE WHEN r.denominator IS NULL THEN r.numerator
-              WHEN r.denominator = 0 THEN NULL ELSE r.numerator / r.denominator END AS value
+              WHEN r.denominator = 0 THEN NULL ELSE r.numerator / r.denominator END AS value,
+         (r.group_size < m.min_group_size) AS under_min_group,
+         hash(r.level, r.id, r.indicator, r.subject, r.grade) AS series,
+         hash('series', r.grade, r.subject, r.indicator, r.id, r.level) AS series_check,
+         hash(r.level, r.year, r.indicator, r.subject, r.grade) AS peers,
+         hash('peers', r.grade, r.subject, r.indicator, r.year, r.level) AS peers_check
   FROM raw r JOIN meta m USING (indicator, year, level)
-), e AS (
-  SELECT *, (group_size < min_group_size) AS under_min_group,
-         (value IS NOT NULL AND group_size >= min_group_size AND direction <> 'neutral') AS ranked,
-         CASE direction WHEN 'higher_is_better' THEN -value WHEN 'lower_is_better' THEN value END AS order_key
-  FROM v
-), w AS (
-  SELECT *,
-    lag(value) OVER series AS prev_value, lag(year) OVER series AS prev_year,
-    rank() OVER peers_ordered AS rank_all, count(*) OVER peers AS peers_all, min(order_key) OVER peers AS best_key
-  FROM e
-  -- 64-bit hashes of the keys partition faster than the strings themselves; a collision is negligible.
-  WINDOW series AS (PARTITION BY hash(level, id, indicator, subject, grade) ORDER BY year),
-         peers AS (PARTITION BY hash(level, year, indicator, subject, grade, ranked)),
-         peers_ordered AS (PARTITION BY hash(level, year, indicator, subject, grade, ranked) ORDER BY order_key)
+);
+CREATE OR REPLACE TEMP TABLE peer_stats AS
+SELECT peers, peers_check, count(*) AS peers_all, min(order_key) AS best_key
+FROM enriched WHERE ranked GROUP BY peers, peers_check;
+"""
+
+FINAL_SQL = f"""
+WITH w AS (
+  SELECT e.*, p.value AS prev_value, s.peers_all, s.best_key,
+         CASE WHEN e.ranked THEN rank() OVER (PARTITION BY e.peers, e.peers_check, e.ranked ORDER BY e.order_key)
+         END AS rank_all
+  FROM enriched e
+  LEFT JOIN (SELECT series, series_check, year + 1 AS year, value FROM enriched) p
+         ON p.series = e.series AND p.series_check = e.series_check AND p.year = e.year
+  LEFT JOIN peer_stats s ON e.ranked AND s.peers = e.peers AND s.peers_check = e.peers_check
+  WHERE e.year IN (SELECT year FROM keep_years)
 )
 SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator,
   subject, CAST(grade AS BIGINT) AS grade, group_size, under_min_group,
-  CASE WHEN prev_year = year - 1 THEN value - prev_value END AS change,
+  value - prev_value AS change,
   target,
   CASE WHEN target IS NULL OR value IS NULL THEN NULL
        WHEN direction = 'lower_is_better' THEN CASE WHEN value > 0 THEN target / value END
        WHEN target <> 0 THEN value / target END AS attainment,
-  CASE WHEN ranked THEN rank_all END AS rank,
-  CASE WHEN ranked THEN peers_all END AS peers,
-  CASE WHEN ranked THEN CASE WHEN peers_all = 1 THEN 100.0
+  rank_all AS rank,
+  peers_all AS peers,
+  CASE WHEN rank_all IS NOT NULL THEN CASE WHEN peers_all = 1 THEN 100.0
        ELSE 100.0 * (peers_all - rank_all) / (peers_all - 1) END END AS percentile,
-  CASE WHEN ranked THEN CASE direction WHEN 'higher_is_better' THEN -best_key ELSE best_key END END
-       AS best_value,
+  CASE direction WHEN 'higher_is_better' THEN -best_key ELSE best_key END AS best_value,
   CASE WHEN is_share AND denominator > 0 THEN
     (value + {Z}^2 / (2 * denominator) - {Z} * sqrt(value * (1 - value) / denominator
       + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_low,
@@ -216,7 +228,6 @@ SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, den
       + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_high,
   CAST(version AS BIGINT) AS version, definition_hash
 FROM w
-WHERE year IN (SELECT year FROM keep_years)
 """
 
 
@@ -260,8 +271,10 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     computed = [i for i in catalog.indicators if i.code in set(outcome.computed)]
     con.register("meta", _meta_table(computed, read, versions or {}))
     con.register("keep_years", pa.table({"year": pa.array(keep, pa.int64())}))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {outcome.table} AS {FINAL_SQL}")
+    con.execute(PREPARE_SQL)
     con.execute("DROP TABLE raw")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {outcome.table} AS {FINAL_SQL}")
+    con.execute("DROP TABLE enriched; DROP TABLE peer_stats")
     outcome.rows = con.execute(f"SELECT count(*) FROM {outcome.table}").fetchall()[0][0]
     if progress:
         progress("готово", total, total)
