@@ -18,8 +18,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from msoko.core.issues import Issue, Severity, has_errors
 from msoko.core.workspace import Workspace
@@ -49,7 +51,9 @@ from msoko.ingest.rules import (
     effective_scales,
     known_organisations,
     mark_bands,
+    task_limits,
     unknown_org_issues,
+    with_task_limits,
 )
 
 Progress = Callable[[int, int], None]
@@ -466,7 +470,7 @@ def _run_frames(
             progress=progress,
             types=types,
             null_values=NULL_VALUES,
-            batch_rows=max(20_000, 250_000 // max(1, width // 2)),
+            batch_rows=250_000 if width <= 4 else max(50_000, 1_000_000 // width),
         )
     dup_keys, dup_what = DUPLICATE_KEYS[spec.name]
     duplicates = DuplicateFinder(dup_keys)
@@ -476,9 +480,10 @@ def _run_frames(
     vpr_bands = mark_bands(scales, "ВПР") if spec.name == "vpr" else None
     oge_bands = mark_bands(scales, "ОГЭ").drop("grade") if spec.name == "gia" else None
     task_columns = [e for e in prepared.extras if TASK_RE.match(e)] if spec.name == "vpr" else []
-    meta = tasks_meta_frame(prepared) if task_columns else None
+    task_names = [_task_name(c) for c in task_columns]
+    limits = task_limits(tasks_meta_frame(prepared), task_names) if task_columns else None
+    tasks = _Tasks(task_columns, task_names, limits is not None) if task_columns else None
     rows = 0
-    long = None
     # pseudonymising and writing (Python hashing + Parquet) overlap with reading the next batch
     # (pyarrow and polars release the GIL): one worker, at most two batches in flight
     worker = (
@@ -490,8 +495,9 @@ def _run_frames(
             typed = convert(frame, spec, prepared.found, prepared.extras, report)
             rows += typed.height
             if spec.name == "vpr":
-                long = long_tasks(typed, task_columns, meta) if task_columns else None
-                check_tasks(typed, long, meta, report)
+                if tasks is not None:
+                    typed = with_task_limits(typed, limits)
+                    check_tasks(typed, task_columns, task_names, report, limits is not None)
                 check_scores_against_scale(
                     typed, vpr_bands, ["year", "subject", "grade"], report, prepared.found
                 )
@@ -517,7 +523,7 @@ def _run_frames(
             ):
                 while len(pending) >= 2:
                     pending.pop(0).result()
-                pending.append(worker.submit(_stage, staging, prepared, typed, long, pseudo))
+                pending.append(worker.submit(_stage, staging, prepared, typed, tasks, pseudo))
         for future in pending:
             future.result()
     finally:
@@ -551,39 +557,110 @@ def _run_frames(
     return rows, issues
 
 
+@dataclass(frozen=True)
+class _Tasks:
+    """The per-task columns of a `vpr` file: as written, task names, and whether `_max_i`/`_lvl_i` exist."""
+
+    columns: list[str]
+    names: list[str]
+    with_meta: bool
+
+
+def _task_name(column: str) -> str:
+    match = TASK_RE.match(column)
+    assert match is not None
+    return match["task"]
+
+
 def _stage(
     staging: store.Staging,
     prepared: Prepared,
     typed: pl.DataFrame,
-    long: pl.DataFrame | None,
+    tasks: _Tasks | None,
     pseudo: Pseudonymiser | None,
 ) -> None:
     spec = prepared.spec
     if pseudo is not None:
-        codes = typed["participant"]
-        hashed = pseudo.series(codes, typed["org_id"])
-        typed = typed.with_columns(hashed)
-        if long is not None and long.height:
-            long = long.with_columns(hashed.gather(long["_row"]).alias("participant"))
+        typed = typed.with_columns(pseudo.series(typed["participant"], typed["org_id"]))
     keys = typed.select(_partition_expr(spec, prepared).alias("_key"))["_key"]
-    single = keys.n_unique() == 1
-    if single:
-        staging.write(spec.name, keys[0], _table(spec, typed))
+    if keys.n_unique() == 1:
+        parts = {keys[0]: typed}
     else:
         typed = typed.with_columns(keys)
-        for (key,), part in typed.partition_by("_key", as_dict=True).items():
-            staging.write(spec.name, key, _table(spec, part.drop("_key")))
-    if long is not None and long.height:
-        if single:
-            staging.write("vpr_tasks", keys[0], _tasks_table(long))
-        else:
-            long = long.with_columns(keys.gather(long["_row"]).alias("_key"))
-            for (key,), part in long.partition_by("_key", as_dict=True).items():
-                staging.write("vpr_tasks", key, _tasks_table(part))
+        parts = {key: part.drop("_key") for (key,), part in typed.partition_by("_key", as_dict=True).items()}
+    for key, part in parts.items():
+        staging.write(spec.name, key, _table(spec, part))
+        if tasks is not None:
+            long = tasks_table(part, tasks)
+            if long.num_rows:
+                staging.write("vpr_tasks", key, long)
 
 
-def _tasks_table(long: pl.DataFrame) -> pa.Table:
-    return long.select(schemas.VPR_TASKS.names).to_arrow().cast(schemas.VPR_TASKS)
+# `vpr_tasks` as written: text columns dictionary-encoded (each value stored once per row group; Parquet
+# stores them as plain strings, read back as `schemas.VPR_TASKS`)
+_DICT = pa.dictionary(pa.int32(), pa.string())
+TASKS_WRITE_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, _DICT if f.name in ("org_id", "participant", "subject", "task") else f.type)
+        for f in schemas.VPR_TASKS
+    ]
+)
+
+
+def _arrow(values: np.ndarray) -> pa.Array:
+    """A numpy integer array as an Arrow array without copying (`pa.array` would import pandas)."""
+    values = np.ascontiguousarray(values)
+    kind = {np.dtype(np.int16): pa.int16(), np.dtype(np.int32): pa.int32(), np.dtype(np.int64): pa.int64()}
+    return pa.Array.from_buffers(kind[values.dtype], len(values), [None, pa.py_buffer(values)])
+
+
+def tasks_table(part: pl.DataFrame, tasks: _Tasks) -> pa.Table:
+    """The long `vpr_tasks` rows of a wide frame: one row per (row, task) with a score, row by row.
+
+    Vectorised (numpy index arithmetic): the text columns become dictionary arrays whose indices are the
+    row numbers repeated, so no per-task copy of a string is ever made.
+    """
+    n, width = part.height, len(tasks.columns)
+    scores = np.empty((n, width), dtype=np.int16)
+    nulls = 0
+    for i, column in enumerate(tasks.columns):
+        series = part[column]
+        nulls += series.null_count()
+        scores[:, i] = series.fill_null(0).cast(pl.Int16).to_numpy()
+    rows = np.repeat(np.arange(n, dtype=np.int32), width)
+    task = np.tile(np.arange(width, dtype=np.int32), n)
+    flat = scores.reshape(-1)
+    if nulls:
+        keep = np.column_stack([part[c].is_not_null().to_numpy() for c in tasks.columns]).reshape(-1)
+        rows, task, flat = rows[keep], task[keep], flat[keep]
+    take = _arrow(rows)
+    columns: dict[str, pa.Array] = {}
+    for name in ("year", "grade"):
+        columns[name] = part[name].to_arrow().take(take)
+    for name in ("org_id", "participant", "subject"):
+        encoded = pc.dictionary_encode(part[name].to_arrow().cast(pa.string()))
+        columns[name] = pa.DictionaryArray.from_arrays(encoded.indices.take(take), encoded.dictionary)
+    columns["task"] = pa.DictionaryArray.from_arrays(
+        _arrow(task), pl.Series(tasks.names, dtype=pl.String).to_arrow().cast(pa.string())
+    )
+    columns["score"] = _arrow(flat)
+    m = len(flat)
+    if tasks.with_meta:
+        at = _arrow(task.astype(np.int64) * n + rows)
+        for name, out in (("_max", "max_score"), ("_lvl", "level")):
+            stacked = pa.concat_arrays(
+                [
+                    part[f"{name}_{i}"].to_arrow().cast(TASKS_WRITE_SCHEMA.field(out).type)
+                    for i in range(width)
+                ]
+            )
+            columns[out] = stacked.take(at)
+    else:
+        columns["max_score"] = pa.nulls(m, pa.int16())
+        columns["level"] = pa.nulls(m, pa.string())
+    return pa.Table.from_arrays(
+        [columns[f.name].cast(f.type) for f in TASKS_WRITE_SCHEMA], schema=TASKS_WRITE_SCHEMA
+    )
 
 
 def _table(spec: Spec, part: pl.DataFrame) -> pa.Table:
@@ -613,29 +690,6 @@ def tasks_meta_frame(prepared: Prepared) -> pl.DataFrame | None:
     if prepared.tasks_meta is not None:
         return prepared.tasks_meta
     return None
-
-
-def long_tasks(typed: pl.DataFrame, task_columns: list[str], meta: pl.DataFrame | None) -> pl.DataFrame:
-    """Per-task scores in long form (`_row` = index into `typed`, `_line`), max score and level when known.
-
-    Only the row index is unpivoted; the text columns are gathered for the non-empty scores afterwards.
-    """
-    renamed = {column: TASK_RE.match(column)["task"] for column in task_columns}
-    long = (
-        typed.select(task_columns)
-        .rename(renamed)
-        .with_row_index("_row")
-        .unpivot(index="_row", variable_name="task", value_name="score")
-        .filter(pl.col("score").is_not_null())
-    )
-    rows = long["_row"]
-    keys = typed.select(LINE, "year", "org_id", "participant", "subject", "grade")[rows]
-    long = pl.concat([long, keys], how="horizontal")
-    if meta is None:
-        return long.with_columns(
-            pl.lit(None, dtype=pl.Int16).alias("max_score"), pl.lit(None, dtype=pl.String).alias("level")
-        )
-    return long.join(meta, on=["year", "subject", "grade", "task"], how="left")
 
 
 # --------------------------------------------------------------------------------------------- commit helpers

@@ -129,43 +129,70 @@ def check_scores_against_scale(
 # --------------------------------------------------------------------------------------------- tasks
 
 
+TASK_KEYS = ["year", "subject", "grade"]
+
+
+def task_limits(meta: pl.DataFrame | None, names: list[str]) -> pl.DataFrame | None:
+    """The task metadata in wide form, one row per work (year, subject, grade): `_tasks` (how many tasks
+    the work has), and for the i-th task column of the file `_max_i` and `_lvl_i` (null when unknown).
+
+    Joined to each batch once, so that task checks and the long `vpr_tasks` rows need no per-task join.
+    """
+    if meta is None:
+        return None
+    wide = meta.group_by(TASK_KEYS).agg(pl.len().cast(pl.Int32).alias("_tasks"))
+    for i, name in enumerate(names):
+        one = meta.filter(pl.col("task") == name).select(
+            *TASK_KEYS,
+            pl.col("max_score").cast(pl.Int16).alias(f"_max_{i}"),
+            pl.col("level").cast(pl.String).alias(f"_lvl_{i}"),
+        )
+        wide = wide.join(one, on=TASK_KEYS, how="left")
+    return wide
+
+
+def with_task_limits(typed: pl.DataFrame, limits: pl.DataFrame | None) -> pl.DataFrame:
+    """`typed` with the columns of `task_limits` (row order kept)."""
+    if limits is None:
+        return typed
+    return typed.join(limits, on=TASK_KEYS, how="left", maintain_order="left")
+
+
 def check_tasks(
-    typed: pl.DataFrame, long: pl.DataFrame | None, meta: pl.DataFrame | None, report: Reporter
+    typed: pl.DataFrame, task_columns: list[str], names: list[str], report: Reporter, with_meta: bool
 ) -> None:
     """Task score above the task's maximum → error; tasks not summing to the primary score → warning.
 
-    With task metadata the sum is compared when every task of the work has a score; without it, only a
-    sum above the primary score (impossible whatever tasks are missing) is reported.
+    Vectorised over the wide frame (one column per task, `_max_i` from `with_task_limits` when metadata is
+    known). With task metadata the sum is compared when every task of the work has a score; without it,
+    only a sum above the primary score (impossible whatever tasks are missing) is reported. Rows without
+    any task score are not checked.
     """
-    if long is None or long.height == 0:
+    if not task_columns or typed.height == 0:
         return
-    over = long.filter(pl.col("max_score").is_not_null() & (pl.col("score") > pl.col("max_score")))
-    if over.height:
-        for (task,), part in over.partition_by("task", as_dict=True).items():
-            column = f"task:{task}"
-            report.rows(
-                Severity.ERROR,
-                (Severity.ERROR, column, "балл за задание больше максимума"),
-                part.select(LINE, pl.format("{}|{}", "score", "max_score").alias("value")),
-                column,
-                lambda v: f"балл за задание {v.split('|')[0]} больше максимального ({v.split('|')[1]})",
-            )
-    sums = long.group_by(LINE).agg(pl.col("score").cast(pl.Int32).sum().alias("_sum"), pl.len().alias("_n"))
-    joined = typed.select(LINE, "year", "subject", "grade", "primary_score").join(sums, on=LINE, how="inner")
-    if meta is not None:
-        counts = meta.group_by(["year", "subject", "grade"]).agg(pl.len().alias("_tasks"))
-        joined = joined.join(counts, on=["year", "subject", "grade"], how="left")
-        wrong = joined.filter(
-            pl.col("primary_score").is_not_null()
-            & (
-                ((pl.col("_n") == pl.col("_tasks")) & (pl.col("_sum") != pl.col("primary_score")))
-                | (pl.col("_sum") > pl.col("primary_score"))
-            )
-        )
+    if with_meta:
+        for i, (written, name) in enumerate(zip(task_columns, names, strict=True)):
+            score, top = pl.col(written), pl.col(f"_max_{i}")
+            over = typed.filter(top.is_not_null() & score.is_not_null() & (score > top))
+            if over.height:
+                column = f"task:{name}"
+                report.rows(
+                    Severity.ERROR,
+                    (Severity.ERROR, column, "балл за задание больше максимума"),
+                    over.select(LINE, pl.format("{}|{}", score, top).alias("value")),
+                    column,
+                    lambda v: f"балл за задание {v.split('|')[0]} больше максимального ({v.split('|')[1]})",
+                )
+    total = pl.sum_horizontal([pl.col(c).cast(pl.Int32) for c in task_columns]).alias("_sum")
+    count = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in task_columns]).alias("_n")
+    scored = typed.select(LINE, "primary_score", total, count, *([pl.col("_tasks")] if with_meta else []))
+    primary = pl.col("primary_score")
+    above = pl.col("_sum") > primary
+    if with_meta:
+        wrong_expr = ((pl.col("_n") == pl.col("_tasks")) & (pl.col("_sum") != primary)) | above
     else:
-        wrong = joined.filter(
-            pl.col("primary_score").is_not_null() & (pl.col("_sum") > pl.col("primary_score"))
-        )
+        wrong_expr = above
+    wrong = scored.filter((pl.col("_n") > 0) & primary.is_not_null() & wrong_expr)
     report.rows(
         Severity.WARNING,
         (Severity.WARNING, "primary_score", "сумма баллов за задания не равна первичному баллу"),

@@ -155,6 +155,9 @@ class Staging:
         if not buffered:
             return
         table = buffered[0] if len(buffered) == 1 else pa.concat_tables(buffered)
+        dictionaries = any(pa.types.is_dictionary(f.type) for f in table.schema)
+        if dictionaries and len(buffered) > 1:
+            table = table.combine_chunks()  # one dictionary per column: Parquet keeps dictionary pages
         dataset, partition = key
         writer = self._writers.get(key)
         if writer is None:
@@ -166,7 +169,15 @@ class Staging:
             directory.mkdir(parents=True, exist_ok=True)
             part = StagedPartition(dataset, partition, version_id, directory)
             self.partitions[key] = part
-            writer = pq.ParquetWriter(directory / "part-0.parquet", table.schema, compression="zstd")
+            # dictionary-typed columns are written as plain strings: without the stored Arrow schema
+            # they read back as `string`, the dataset's type
+            writer = pq.ParquetWriter(
+                directory / "part-0.parquet",
+                table.schema,
+                compression="zstd",
+                store_schema=not dictionaries,
+                write_statistics=_statistics(table.schema) if dictionaries else True,
+            )
             self._writers[key] = writer
         else:
             part = self.partitions[key]
@@ -197,6 +208,11 @@ class Staging:
                 writer.close()
         self._writers.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _statistics(schema: pa.Schema) -> list[str]:
+    """Column statistics for the columns a reader filters on; not for the per-row codes (participant)."""
+    return [f.name for f in schema if f.name != "participant"]
 
 
 def content_hash(parquet_path: Path) -> str:
