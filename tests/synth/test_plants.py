@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from msoko.engine import reference
@@ -89,3 +90,37 @@ def test_it_lets_context_drive_results(region, vpr):
     means = vpr.group_by(["year", "org_id"]).agg(pl.col("mark").mean().alias("mean_mark"))
     joined = means.join(ctx, on=["year", "org_id"])
     assert joined.select(pl.corr("risk", "mean_mark")).item() < -0.3
+
+
+def test_low_results_lists_exactly_the_schools_meeting_the_documented_criterion(region, truth):
+    from msoko.synth import plants
+
+    value = plants.standing(region.seed, region.schools, region.years)
+    meets = {
+        region.schools.org_id[i]
+        for i in range(len(region.schools))
+        if value[i] <= plants.LOW_RESULTS_THRESHOLD and not region.schools.correctional[i]
+    }
+    listed = {o["org_id"]: o for o in truth["low_results"]}
+    assert set(listed) == meets
+    assert str(plants.LOW_RESULTS_THRESHOLD) in truth["criteria"]["low_results"]
+    assert truth["criteria"]["low_results_threshold"] == plants.LOW_RESULTS_THRESHOLD
+    for i, org_id in enumerate(region.schools.org_id):
+        if org_id in listed:
+            assert abs(listed[org_id]["standing"] - value[i]) < 1e-3
+    planted = [o for o in truth["low_results"] if o["planted"]]
+    assert planted, "every region gets planted low-result schools in a hard context"
+    assert all(o["standing"] <= plants.LOW_RESULTS_THRESHOLD - plants.PLANTED_MARGIN for o in planted)
+    assert len(listed) > len(planted), "naturally low schools are listed too, not only the planted ones"
+
+
+def test_standing_leaves_context_out_and_compares_with_schools_of_the_same_locality(region):
+    from msoko.synth import plants
+
+    sch = region.schools
+    value = plants.standing(region.seed, sch, region.years)
+    harder = type(sch)(**{**sch.__dict__, "adversity": sch.adversity + 0.3})
+    assert np.allclose(plants.standing(region.seed, harder, region.years), value)
+    urban = sch.rural == 0
+    reference = np.where(urban, plants.LOCALITY_REFERENCE[1], plants.LOCALITY_REFERENCE[0])
+    assert np.all(np.abs(value - (sch.effect - reference)) < 0.6)

@@ -5,7 +5,8 @@ as the region (vectorised over the pupils of the municipality) and streamed to P
 warehouse schemas (`organisations`, `context`, `vpr`, `gia`, optionally `vpr_tasks`), buffered into row
 groups of bounded size; optionally also to canonical CSV for import benchmarks. Memory stays bounded by
 the buffer size and the largest municipality, whatever the number of municipalities. The same seed and
-parameters give identical files. `ground_truth.json` lists the planted schools, as for the region.
+parameters give identical files. `ground_truth.json` lists the planted schools and the schools meeting the
+low-result criterion, as for the region.
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ def generate_country(
         sinks["vpr_tasks"] = _Sink(out / "vpr_tasks.parquet", VPR_TASKS, flush_rows * 2, None)
 
     uid = 0
+    criteria: dict = {}
     truth: dict[str, list] = {"non_objective": [], "low_results": [], "adverse_social": []}
     try:
         for m in range(municipalities):
@@ -184,8 +186,10 @@ def generate_country(
             if pupils_factor != 1.0:
                 sch.students = np.maximum(1, np.round(sch.students * pupils_factor)).astype(np.int32)
             n_plant = count // 25 + int(rng.random() < (count % 25) / 25)
-            plants = plant(rng, sch, n_plant, n_plant, n_plant)
-            for key, value in ground_truth(plants, sch, years).items():
+            plants = plant(rng, sch, n_plant, n_plant, n_plant, seed=seed, years=years)
+            gt = ground_truth(plants, sch, years, seed)
+            criteria = gt["criteria"]
+            for key, value in gt.items():
                 if key in truth:
                     truth[key].extend(value)
             others = other_organisations(rng, [muni], [count], ids)
@@ -227,7 +231,7 @@ def generate_country(
 
     files = {name: s.path for name, s in sinks.items()}
     files["ground_truth"] = out / "ground_truth.json"
-    payload = {"seed": seed, "years": list(years), **truth}
+    payload = {"seed": seed, "years": list(years), "criteria": criteria, **truth}
     files["ground_truth"].write_text(json.dumps(payload, ensure_ascii=False) + "\n", encoding="utf-8")
     if write_csv:
         files.update({f"{name}_csv": out / f"{name}.csv" for name in sinks if name != "vpr_tasks"})

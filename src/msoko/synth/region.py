@@ -9,7 +9,8 @@ layout of `docs/formats.md`:
     gia.csv               ОГЭ (grade 9) and ЕГЭ (grade 11)
     vpr_tasks_meta.csv    year, subject, grade, task, max_score, level
     scales.csv            the reference scales of the years generated
-    ground_truth.json     the planted schools (non_objective, low_results, adverse_social)
+    ground_truth.json     the planted schools (non_objective, adverse_social), every school meeting the
+                          low-result criterion (low_results) and the criteria themselves
 
 The same seed and parameters give byte-identical files.
 """
@@ -135,7 +136,8 @@ def generate_region(
     counts = split_schools(rng, kinds, schools)
     ids = IdMaker(rng)
     sch = sample_schools(rng, munis, counts, ids.many("edu", sum(counts)), uid_start=0)
-    plants = plant(np.random.default_rng([seed, 5]), sch, non_objective, low_results, adverse_social)
+    plants = plant(np.random.default_rng([seed, 5]), sch, non_objective, low_results, adverse_social,
+                   seed=seed, years=years)
     others = other_organisations(rng, munis, counts, ids)
     org_ids = pa.array(sch.org_id, type=pa.string())
 
@@ -171,7 +173,7 @@ def generate_region(
         "seed": seed,
         "years": list(years),
         "region_id": REGION_ID,
-        **ground_truth(plants, sch, years),
+        **ground_truth(plants, sch, years, seed),
     }
     files["ground_truth"] = out / "ground_truth.json"
     files["ground_truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

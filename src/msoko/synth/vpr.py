@@ -24,6 +24,8 @@ from msoko.synth.schools import Schools
 from msoko.synth.tasks import Task, tasks_for
 
 ADVERSITY_WEIGHT = 1.3  # how strongly context drives results (ability units per unit of adversity)
+SUBJECT_SPREAD = 0.15  # persistent school × subject deviation (SD)
+YEAR_SPREAD = 0.15  # school × subject × year deviation (SD)
 DISCRIMINATION = 1.1
 PUPIL_SPREAD = 0.6
 # Shifts a work's marks to a plausible regional spread (grade 4: few «2»; grades 6–8: 10–15 % «2»).
@@ -63,15 +65,17 @@ class VprBatch:
         return len(self.school)
 
 
+def school_deviation(seed: int, schools: Schools, year: int, subject: str) -> np.ndarray:
+    """The school's own deviation in a subject and year on top of its effect: a persistent school × subject
+    part and a school × subject × year part (both N(0, SUBJECT_SPREAD / YEAR_SPREAD))."""
+    k = SUBJECT_KEYS.get(subject, 20)
+    return (SUBJECT_SPREAD * hashing.normal(seed, schools.uid, k, 21)
+            + YEAR_SPREAD * hashing.normal(seed, schools.uid, year, k, 22))
+
+
 def school_ability(seed: int, schools: Schools, year: int, subject: str) -> np.ndarray:
     """The school's mean ability in a subject and year (before pupils): effect, noise, context."""
-    k = SUBJECT_KEYS.get(subject, 20)
-    return (
-        schools.effect
-        + 0.15 * hashing.normal(seed, schools.uid, k, 21)
-        + 0.15 * hashing.normal(seed, schools.uid, year, k, 22)
-        - ADVERSITY_WEIGHT * schools.adversity
-    )
+    return schools.effect + school_deviation(seed, schools, year, subject) - ADVERSITY_WEIGHT * schools.adversity
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
