@@ -23,7 +23,8 @@ DOMAIN = "docs/domain.md: осторожность при группах мен�
 LOCAL = "принято в msoko (docs/decisions/0006-detection.md), настраивается регионом"
 SEED004 = "seed 004 (Шаранский район): «самые низкие результаты ЕГЭ, ОГЭ и ВПР за последние 2 года (математика и русский язык)»"
 SEED004_SOCIAL = "seed 004: переменные индекса социального благополучия (ОДН/КДН, мигранты, неаттестованные, пропуски, отдалённость, малокомплектность, инфраструктура, интернет, вакансии); веса — msoko"
-SEED004_CLUSTER = "seed 004: ШНОР — «хуже, чем все школы в кластере» и «самые низкие результаты за последние 2 года»"
+SEED004_CLUSTER = "seed 004: ШНОР — школы, которые «в течение продолжительного периода» показывают результаты «хуже, чем все школы в кластере»"
+SEED004_LONG = "seed 004: «в течение продолжительного периода»; 3 года — цикл программы Шаранского района; msoko"
 FEDERAL = "федеральное правило ФИОКО/Рособрнадзора для школ с рисками низких результатов: ≥ 30 % «2» в двух процедурах за год или в одной два года подряд"
 PROJECT500 = "проект адресной методической помощи «500+», 10 факторов риска (ФИОКО, 2021)"
 
@@ -154,15 +155,26 @@ class ClusterConfig(_Model):
     min_years: int = T(2, SEED004, "минимум лет с данными в окне («за последние 2 года»)")
 
 
+class StandingConfig(_Model):
+    subjects: list[str] = T(["Русский язык", "Математика"], SEED004, "предметы ВПР, ОГЭ и ЕГЭ, по которым оценивается положение школы")
+    years: int = T(3, SEED004_LONG, "окно лет, за которое усредняется результат школы (список года Y — годы Y − … + 1 … Y)")
+    min_years: int = T(2, SEED004, "минимум лет с результатами в окне («за последние 2 года»)")
+    min_participants: int = T(10, LOCAL, "минимум участников (все работы по предметам за окно), чтобы школа оценивалась")
+    locality: bool = T(True, LOCAL, "ожидаемый результат учитывает город/село реестра, кроме индекса благополучия")
+    exclude_advanced: bool = T(True, LOCAL, "линия ожидаемого результата строится без лицеев/гимназий/школ с углублённым изучением")
+    shrinkage: bool = T(True, LOCAL, "сжимать отклонение малых школ по надёжности (эмпирический Байес)")
+    threshold_sd: float = T(1.0, LOCAL + "; выбрано на синтетических регионах 11–20 (benchmarks/detection/README.md)", "низкое положение: сжатое отклонение от ожидаемого ниже −… стандартных отклонений между школами")
+
+
 class ValueAddedConfig(_Model):
     interval_z: float = T(1.96, LOCAL, "ширина интервала ожидаемого результата (в σ остатка, 95 %)")
 
 
-Reason = Literal["cluster_bottom", "region_bottom", "federal_risk", "below_expected"]
+Reason = Literal["low_standing", "cluster_bottom", "region_bottom", "federal_risk", "below_expected"]
 
 
 class ShnorConfig(_Model):
-    all_of: list[Reason] = T(["cluster_bottom", "region_bottom"], SEED004_CLUSTER,
+    all_of: list[Reason] = T(["low_standing"], SEED004_CLUSTER,
                              "школа в списке ШНОР, когда выполнены все эти основания …")
     any_of: list[Reason] = T([], LOCAL, "… или любое из этих")
 
@@ -176,6 +188,7 @@ class DetectionConfig(_Model):
     social: SocialConfig = SocialConfig()
     federal: FederalConfig = FederalConfig()
     clusters: ClusterConfig = ClusterConfig()
+    standing: StandingConfig = StandingConfig()
     value_added: ValueAddedConfig = ValueAddedConfig()
     shnor: ShnorConfig = ShnorConfig()
     risk_profile: RiskProfileConfig = RiskProfileConfig()

@@ -13,6 +13,7 @@ SIGN_RU = {
     "repeated": "признаки повторяются из года в год",
 }
 REASON_RU = {
+    "low_standing": "устойчиво хуже школ со сходным контекстом",
     "cluster_bottom": "внизу своего кластера",
     "region_bottom": "самые низкие результаты в регионе",
     "federal_risk": "федеральное правило риска низких результатов",
@@ -85,9 +86,18 @@ def objectivity_text(group: dict, signs: list[dict]) -> str:
     return f"{head}: {verdict} — {count(n, 'признак', 'признака', 'признаков')}. {body[:1].upper()}{body[1:]}."
 
 
-def risk_text(row: dict, window_years: int, bottom_share: float, region_share: float) -> str:
+def risk_text(row: dict, window_years: int, bottom_share: float, region_share: float,
+              standing_years: int = 3, standing_threshold: float = 1.0) -> str:
     parts = []
     window = f"в каждом году с данными за последние {count(window_years, 'год', 'года', 'лет')}"
+    if row.get("low_standing"):
+        parts.append(
+            f"за {count(int(row.get('standing_years') or 0), 'год', 'года', 'лет')} (окно — последние "
+            f"{count(standing_years, 'год', 'года', 'лет')}; {count(int(row.get('standing_n') or 0), 'работа', 'работы', 'работ')} "
+            f"ВПР, ОГЭ и ЕГЭ) результат {num(row.get('standing_result'), signed=True)} σ при ожидаемом для школ "
+            f"со сходным индексом благополучия и типом местности {num(row.get('standing_expected'), signed=True)} σ: "
+            f"с учётом числа участников на {num(abs(row.get('standing_z') or 0))} стандартного отклонения между "
+            f"школами ниже (порог {num(standing_threshold)})")
     if row.get("cluster_bottom"):
         parts.append(
             f"внизу своего кластера школ со сходным контекстом ({pct(bottom_share)} худших; кластер "

@@ -19,6 +19,7 @@ from msoko.engine.detection import (
     results,
     risk_profile,
     social,
+    standing,
     store,
     value_added,
 )
@@ -78,12 +79,13 @@ def compute(ws: Workspace, cfg: DetectionConfig, progress: Progress | None = Non
     clustered = clustered.join(soc.select("year", "org_id", *[f"a_{n}" for n in used]), on=["year", "org_id"],
                                how="left")
     clustered = value_added.evaluate(clustered, [f"a_{n}" for n in used], cfg.value_added)
+    stand = standing.evaluate(vpr_e, gia_e, soc, orgs, cfg.standing)
 
     step(4)
     fed = federal.evaluate(federal.units(vpr, gia, frames["results_by_org"]), cfg.federal)
 
     step(5)
-    risk = _risk_table(clustered, soc, fed, cfg)
+    risk = _risk_table(clustered, soc, fed, cfg, stand)
     moves = lists.movement(risk)
     profile_src = soc.join(comp.select("year", "org_id", "vpr_share_2"), on=["year", "org_id"], how="full",
                            coalesce=True)
@@ -96,7 +98,8 @@ def compute(ws: Workspace, cfg: DetectionConfig, progress: Progress | None = Non
             "social": soc}
 
 
-def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, cfg: DetectionConfig) -> pl.DataFrame:
+def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, cfg: DetectionConfig,
+                stand: pl.DataFrame | None = None) -> pl.DataFrame:
     key = ["year", "org_id"]
     cl = clustered.select(
         pl.col("year").cast(pl.Int32), "org_id", "region_id", "cluster", "cluster_size", "cluster_rank",
@@ -107,9 +110,12 @@ def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, c
                             "social_index", "shnsu"), on=key, how="full", coalesce=True)
     df = df.with_columns(pl.coalesce("region_id", "_r").alias("region_id")).drop("_r")
     df = df.join(fed, on=key, how="full", coalesce=True)
+    if stand is None:
+        stand = pl.DataFrame(schema=standing.SCHEMA)
+    df = df.join(stand, on=key, how="left")
     df = df.with_columns(
-        *[pl.col(c).fill_null(False) for c in ("cluster_bottom", "region_bottom", "below_expected", "shnsu",
-                                               "federal_risk")],
+        *[pl.col(c).fill_null(False) for c in ("low_standing", "cluster_bottom", "region_bottom", "below_expected",
+                                               "shnsu", "federal_risk")],
     )
     shnor = pl.lit(bool(cfg.shnor.all_of))
     for reason in cfg.shnor.all_of:
@@ -118,12 +124,15 @@ def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, c
         shnor = shnor | pl.col(reason)
     df = df.with_columns(shnor.alias("shnor"))
     codes = []
-    names = ["cluster_bottom", "region_bottom", "federal_risk", "below_expected", "low_social_index"]
-    for row in df.select("cluster_bottom", "region_bottom", "federal_risk", "below_expected", "shnsu").iter_rows():
+    names = ["low_standing", "cluster_bottom", "region_bottom", "federal_risk", "below_expected", "low_social_index"]
+    for row in df.select("low_standing", "cluster_bottom", "region_bottom", "federal_risk", "below_expected",
+                         "shnsu").iter_rows():
         codes.append(";".join(n for n, on in zip(names, row, strict=True) if on))
     df = df.with_columns(pl.Series("reasons", codes, dtype=pl.Utf8))
     texts = [
-        explain.risk_text(r, cfg.clusters.years, cfg.clusters.bottom_share, cfg.clusters.region_bottom_share) if r["reasons"] else None
+        explain.risk_text(r, cfg.clusters.years, cfg.clusters.bottom_share, cfg.clusters.region_bottom_share,
+                          standing_years=cfg.standing.years, standing_threshold=cfg.standing.threshold_sd)
+        if r["reasons"] else None
         for r in df.iter_rows(named=True)
     ]
     df = df.with_columns(pl.Series("explanation", texts, dtype=pl.Utf8))
