@@ -7,6 +7,7 @@ import sys
 import typer
 
 from msoko.cli import catalog, compute, demo, detection, exports, imports, report, serve
+from msoko.core.env import SettingError
 
 app = typer.Typer(
     name="msoko",
@@ -32,6 +33,11 @@ def run() -> None:
         app()
     except SystemExit:
         raise
+    except SettingError as exc:
+        from msoko.cli.common import EXIT_USAGE, err_console
+
+        err_console.print(f"Ошибка настройки: {exc}", style="red", markup=False, soft_wrap=True)
+        sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         sys.stderr.write("Прервано.\n")
         sys.exit(130)

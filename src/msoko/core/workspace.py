@@ -67,8 +67,12 @@ class Workspace:
         """The workspace secret: Django's SECRET_KEY and the key of participant-code pseudonymisation.
 
         Generated once and kept in the workspace with owner-only permissions; losing it breaks the link
-        of pseudonymous codes across imports, so it is never regenerated when present.
+        of pseudonymous codes across imports, so it is never regenerated when present. `MSOKO_SECRET_KEY`,
+        when set, is used instead — for Django and pseudonymisation alike, so the two never disagree.
         """
+        configured = env_str("MSOKO_SECRET_KEY")
+        if configured is not None:
+            return configured
         path = self.root / "secret_key"
         if path.exists():
             return path.read_text(encoding="ascii").strip()

@@ -16,7 +16,7 @@ from msoko.core.workspace import Workspace
 WORKSPACE = Workspace.resolve().ensure()
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-SECRET_KEY = env_str("MSOKO_SECRET_KEY") or WORKSPACE.secret_key()
+SECRET_KEY = WORKSPACE.secret_key()
 DEBUG = env_bool("MSOKO_DEBUG", False)
 ALLOWED_HOSTS = env_list("MSOKO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
