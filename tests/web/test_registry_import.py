@@ -132,3 +132,23 @@ def test_a_missing_file_is_a_usage_error(db, tmp_path, home):
     result = run(home, tmp_path / "nope.csv")
     assert result.exit_code == 2
     assert "не найден" in result.output
+
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="shared/data/real is beside the repository in CI and on developer machines")
+def test_organisations_a_profile_derives_from_a_real_file_join_the_registry(db, home):
+    source = REAL / "bulgaria_nvo_dzi_schools" / "mon" / "nvo-4-2024.csv"
+    result = CliRunner().invoke(
+        app, ["import", "results", str(source), "--profile", "bg-mon-schools", "--home", str(home)]
+    )
+    assert result.exit_code == 0, result.output
+    in_database = Organisation.objects.count()
+    assert in_database > 1000
+    import pyarrow.parquet as pq
+
+    warehouse = {
+        org for path in Warehouse(home / "warehouse").files("organisations") for org in pq.read_table(path, columns=["org_id"]).column(0).to_pylist()
+    }
+    assert set(Organisation.objects.values_list("code", flat=True)) == warehouse

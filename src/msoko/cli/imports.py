@@ -99,8 +99,23 @@ def _import(
         )
     if outcome.rejected:
         raise reject(outcome.issues)
+    if outcome.status == "committed" and outcome.registry_rows:
+        _register_derived_organisations(home, outcome.registry_rows)
     print_issues(outcome.warnings)
     console.print(outcome.summary(), markup=False, highlight=False)
+
+
+def _register_derived_organisations(home, rows: list[dict]) -> None:
+    """A profile derived the registry from the file itself: the web app must know those organisations too."""
+    from msoko.cli.common import migrate
+
+    setup_django(home)
+    migrate()
+    from msoko.web.registry.importer import upsert_derived_organisations
+
+    created = upsert_derived_organisations(rows)
+    if created:
+        console.print(f"В реестр добавлено организаций из файла: {created}.", markup=False)
 
 
 @app.command("results")
