@@ -285,8 +285,30 @@ def iter_frames(
         return
     next_line = source.header_line + 1
     done_bytes = 0
-    held: list[pl.DataFrame] = []
+    held: list[pa.RecordBatch] = []
     held_rows = 0
+
+    def glue() -> pl.DataFrame:
+        """The held blocks as one frame with `_line`, blank lines (every field empty) dropped."""
+        nonlocal next_line
+        frame = pl.from_arrow(pa.Table.from_batches(held), rechunk=True)
+        assert isinstance(frame, pl.DataFrame)
+        frame = frame.with_columns(
+            pl.int_range(next_line, next_line + frame.height, dtype=pl.Int64).alias(LINE)
+        )
+        next_line += frame.height
+        # cheap test on the first column first
+        first = frame[names[0]]
+        maybe_blank = (
+            first.is_null()
+            if first.dtype != pl.String
+            else (first.is_null() | (first.str.strip_chars() == ""))
+        )
+        if maybe_blank.any():
+            schema = frame.schema
+            frame = frame.filter(~pl.all_horizontal([_empty(n, schema[n]) for n in names]))
+        return frame
+
     while True:
         try:
             batch = reader.read_next_batch()
@@ -300,36 +322,24 @@ def iter_frames(
         if bad_rows:
             issues.extend(_locate_bad_rows(source))
             return
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        frame = frame.with_columns(
-            pl.int_range(next_line, next_line + frame.height, dtype=pl.Int64).alias(LINE)
-        )
-        next_line += frame.height
-        # drop blank lines (every field empty); cheap test on the first column first
-        first = frame[names[0]]
-        maybe_blank = (
-            first.is_null()
-            if first.dtype != pl.String
-            else (first.is_null() | (first.str.strip_chars() == ""))
-        )
-        if maybe_blank.any():
-            schema = frame.schema
-            frame = frame.filter(~pl.all_horizontal([_empty(n, schema[n]) for n in names]))
         done_bytes = min(source.size, done_bytes + block_bytes)
         if progress:
             progress(done_bytes, source.size)
-        if frame.height:
-            held.append(frame)
-            held_rows += frame.height
+        if batch.num_rows:
+            held.append(batch)
+            held_rows += batch.num_rows
         if held_rows >= batch_rows:
-            yield pl.concat(held, rechunk=True)
+            frame = glue()
             held, held_rows = [], 0
+            if frame.height:
+                yield frame
     if bad_rows:
         issues.extend(_locate_bad_rows(source))
         return
     if held:
-        yield pl.concat(held, rechunk=True)
+        frame = glue()
+        if frame.height:
+            yield frame
     if progress:
         progress(source.size, source.size)
 
