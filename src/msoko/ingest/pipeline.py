@@ -248,10 +248,13 @@ def import_file(
         outcome.seconds = time.monotonic() - started
         return outcome
 
-    checksum = store.sha256_file(path)
-    outcome.checksum = checksum
-    if not dry_run:
-        previous = _identical_import(ws, checksum, prepared)
+    # the checksum (and the raw file's archive copy) is made while the file is checked: a file of 10⁷ rows
+    # takes seconds to hash. It is needed first only when an active import could be this very file.
+    checksum: str | None = None
+    candidates = [] if dry_run else _active_imports(ws, prepared)
+    if candidates:
+        checksum = store.sha256_file(path)
+        previous = next((entry for entry in candidates if entry.get("checksum") == checksum), None)
         if previous is not None:
             outcome.status = "unchanged"
             outcome.import_id = previous["id"]
@@ -265,11 +268,27 @@ def import_file(
     if not dry_run:
         store.sweep_staging(ws)
     staging = None if dry_run else store.Staging(ws, import_id)
+    raw_copy = None
+    checksum_job: Future | None = None
+    if checksum is None:
+        if staging is not None and not prepared.dropped:
+            raw_copy = staging.ensure_root() / "raw-copy"
+        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-sha256")
+        checksum_job = hashing.submit(store.sha256_and_copy, path, raw_copy)
+        hashing.shutdown(wait=False)
     try:
         rows, more = _run(ws, prepared, staging, progress, allowed_orgs)
     except Exception as exc:  # noqa: BLE001
         rows, more = 0, [Issue.error(f"файл не удалось обработать ({type(exc).__name__}: {exc})", file=name)]
     issues += more
+    if checksum_job is not None:
+        try:
+            checksum = checksum_job.result()
+        except BaseException:
+            if staging is not None:
+                staging.discard()
+            raise
+    outcome.checksum = checksum
     outcome.rows = rows
     outcome.registry_rows = prepared.registry_rows
     if has_errors(issues):
@@ -296,7 +315,7 @@ def import_file(
                 return outcome
             if prepared.registry_rows:
                 _stage_derived_registry(ws, staging, prepared.registry_rows)
-            archived_checksum = _archive(ws, path, prepared, staging.root)
+            archived_checksum = _archive(ws, path, prepared, staging.root, raw_copy, checksum)
             supersede = _supersede(ws, prepared, staging)
             record = {
                 "id": import_id,
@@ -389,21 +408,25 @@ def _prepare(
     return prepared, issues
 
 
-def _identical_import(ws: Workspace, checksum: str, prepared: Prepared) -> dict | None:
+def _active_imports(ws: Workspace, prepared: Prepared) -> list[dict]:
+    """Committed imports of the same dataset and profile whose versions are all still active, newest
+    first: the file is "unchanged" when one of them has its checksum."""
+    found = []
+    manifest = None
     for entry in reversed(store.list_imports(ws)):
         if (
-            entry.get("checksum") == checksum
-            and entry.get("dataset") == prepared.spec.name
+            entry.get("dataset") == prepared.spec.name
             and entry.get("profile") == prepared.profile
             and entry.get("status") == "committed"
         ):
-            manifest = Warehouse(ws.warehouse).manifest()["datasets"]
+            if manifest is None:
+                manifest = Warehouse(ws.warehouse).manifest()["datasets"]
             versions = entry.get("datasets", {}).get(prepared.spec.name, {})
             if versions and all(
                 manifest.get(prepared.spec.name, {}).get(k) == v for k, v in versions.items()
             ):
-                return entry
-    return None
+                found.append(entry)
+    return found
 
 
 # --------------------------------------------------------------------------------------------- the run
@@ -485,11 +508,10 @@ def _run_frames(
     tasks = _Tasks(task_columns, task_names, limits is not None) if task_columns else None
     rows = 0
     # pseudonymising and writing (Python hashing + Parquet) overlap with reading the next batch
-    # (pyarrow and polars release the GIL): one worker, at most two batches in flight
-    worker = (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-stage") if staging is not None else None
-    )
-    pending: list[Future] = []
+    # (pyarrow and polars release the GIL): one worker, at most two batches in flight; the long
+    # `vpr_tasks` rows (many per result row) are written by a second one
+    worker = _Lane("msoko-stage") if staging is not None else None
+    tasks_lane = _Lane("msoko-tasks") if staging is not None and tasks is not None else None
     try:
         for frame in frames:
             typed = convert(frame, spec, prepared.found, prepared.extras, report)
@@ -521,14 +543,16 @@ def _run_frames(
                 and not report.has_errors
                 and not prepared.read_issues
             ):
-                while len(pending) >= 2:
-                    pending.pop(0).result()
-                pending.append(worker.submit(_stage, staging, prepared, typed, tasks, pseudo))
-        for future in pending:
-            future.result()
+                worker.submit(_stage, staging, prepared, typed, tasks, pseudo, tasks_lane)
+        if worker is not None:
+            worker.drain()
+        if tasks_lane is not None:
+            tasks_lane.drain()
     finally:
         if worker is not None:
-            worker.shutdown(wait=True, cancel_futures=True)
+            worker.shutdown()
+        if tasks_lane is not None:
+            tasks_lane.shutdown()
     duplicates.issues(report, prepared.found.get(dup_keys[0], dup_keys[0]), dup_what)
     issues = list(prepared.read_issues) + report.finish()
     if spec.name not in ("scales",) and not has_errors(issues):
@@ -557,6 +581,28 @@ def _run_frames(
     return rows, issues
 
 
+class _Lane:
+    """One worker thread with at most `depth` jobs in flight: `submit` waits for the oldest beyond that
+    (memory stays flat), and re-raises a failed job's exception. Submit from one thread only."""
+
+    def __init__(self, name: str, depth: int = 2):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._pending: list[Future] = []
+        self._depth = depth
+
+    def submit(self, fn, *args) -> None:
+        while len(self._pending) >= self._depth:
+            self._pending.pop(0).result()
+        self._pending.append(self._pool.submit(fn, *args))
+
+    def drain(self) -> None:
+        while self._pending:
+            self._pending.pop(0).result()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass(frozen=True)
 class _Tasks:
     """The per-task columns of a `vpr` file: as written, task names, and whether `_max_i`/`_lvl_i` exist."""
@@ -578,6 +624,7 @@ def _stage(
     typed: pl.DataFrame,
     tasks: _Tasks | None,
     pseudo: Pseudonymiser | None,
+    tasks_lane: _Lane | None = None,
 ) -> None:
     spec = prepared.spec
     if pseudo is not None:
@@ -592,7 +639,9 @@ def _stage(
         staging.write(spec.name, key, _table(spec, part))
         if tasks is not None:
             long = tasks_table(part, tasks)
-            if long.num_rows:
+            if long.num_rows and tasks_lane is not None:
+                tasks_lane.submit(staging.write, "vpr_tasks", key, long)
+            elif long.num_rows:
                 staging.write("vpr_tasks", key, long)
 
 
@@ -740,8 +789,18 @@ def _stage_derived_registry(ws: Workspace, staging: store.Staging, rows: list[di
         staging.write("organisations", "all", table)
 
 
-def _archive(ws: Workspace, path: Path, prepared: Prepared, staging_root: Path) -> str:
+def _archive(
+    ws: Workspace,
+    path: Path,
+    prepared: Prepared,
+    staging_root: Path,
+    raw_copy: Path | None = None,
+    checksum: str | None = None,
+) -> str:
     """Archive the raw file; when personal-name columns were dropped, archive a copy without them."""
+    if raw_copy is not None and checksum is not None:
+        archived, _ = store.archive_copy(ws, raw_copy, checksum, path.suffix.lower())
+        return archived
     if not prepared.dropped:
         checksum, _ = store.archive_file(ws, path, path.suffix.lower())
         return checksum

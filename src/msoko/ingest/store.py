@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -135,6 +136,7 @@ class Staging:
     _writers: dict[tuple[str, str], pq.ParquetWriter] = field(default_factory=dict)
     _pending: dict[tuple[str, str], list[pa.Table]] = field(default_factory=dict)
     row_group_rows: int = 256_000
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def root(self) -> Path:
@@ -161,9 +163,7 @@ class Staging:
         dataset, partition = key
         writer = self._writers.get(key)
         if writer is None:
-            if not self.root.exists():
-                self.root.mkdir(parents=True, exist_ok=True)
-                (self.root / OWNER).write_text(str(os.getpid()), encoding="ascii")
+            self.ensure_root()
             version_id = new_id()
             directory = self.root / dataset / version_id
             directory.mkdir(parents=True, exist_ok=True)
@@ -176,7 +176,7 @@ class Staging:
                 table.schema,
                 compression="zstd",
                 store_schema=not dictionaries,
-                write_statistics=_statistics(table.schema) if dictionaries else True,
+                **(_long_form_options(table.schema) if dictionaries else {}),
             )
             self._writers[key] = writer
         else:
@@ -196,9 +196,23 @@ class Staging:
             fsync_file(path)
         self._writers.clear()
 
+    def ensure_root(self) -> Path:
+        """The staging folder, created with its owner file (so that other imports' sweeps leave it alone)."""
+        with self._lock:  # two writer threads (vpr, vpr_tasks) may start at once
+            if not self.root.exists():
+                self.root.mkdir(parents=True, exist_ok=True)
+                (self.root / OWNER).write_text(str(os.getpid()), encoding="ascii")
+        return self.root
+
     def reset(self) -> None:
-        """Forget everything staged so far (the import starts over)."""
-        self.discard()
+        """Forget every staged version (the import starts over); the raw copy being archived stays."""
+        self._pending.clear()
+        for writer in self._writers.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+        self._writers.clear()
+        for part in self.partitions.values():
+            shutil.rmtree(part.directory, ignore_errors=True)
         self.partitions.clear()
 
     def discard(self) -> None:
@@ -210,9 +224,15 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _statistics(schema: pa.Schema) -> list[str]:
-    """Column statistics for the columns a reader filters on; not for the per-row codes (participant)."""
-    return [f.name for f in schema if f.name != "participant"]
+def _long_form_options(schema: pa.Schema) -> dict:
+    """Writer options for a long table given with dictionary-typed text (`vpr_tasks`): the text keeps its
+    dictionary pages, numbers are written plain (cheaper than hashing 10⁸ small integers), and statistics
+    are kept for the numbers only (string statistics over dictionary columns cost a third of the write)."""
+    text = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)]
+    return {
+        "use_dictionary": text,
+        "write_statistics": [f.name for f in schema if f.name not in text],
+    }
 
 
 def content_hash(parquet_path: Path) -> str:
@@ -397,6 +417,34 @@ def rollback(ws: Workspace, import_id: str, actor: str = "cli") -> list[Issue]:
 
 
 # --------------------------------------------------------------------------------------------- archive
+
+
+def sha256_and_copy(source: Path, copy: Path | None) -> str:
+    """The file's sha256; with `copy`, the bytes are also written there in the same pass (the raw file's
+    archive copy is made while the file is being checked, and moved into the archive at commit)."""
+    digest = hashlib.sha256()
+    with contextlib.ExitStack() as stack:
+        handle = stack.enter_context(Path(source).open("rb"))
+        out = stack.enter_context(copy.open("wb")) if copy is not None else None
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            if out is not None:
+                out.write(chunk)
+    return digest.hexdigest()
+
+
+def archive_copy(ws: Workspace, copy: Path, checksum: str, suffix: str) -> tuple[str, Path]:
+    """Move a copy made by `sha256_and_copy` into the archive (fsync, rename), like `archive_file`."""
+    folder = ws.archive / checksum[:2]
+    target = folder / f"{checksum}{suffix}"
+    if target.exists():
+        copy.unlink(missing_ok=True)
+        return checksum, target
+    folder.mkdir(parents=True, exist_ok=True)
+    fsync_file(copy)
+    os.replace(copy, target)
+    fsync_dir(folder)
+    return checksum, target
 
 
 def archive_file(ws: Workspace, source: Path, suffix: str) -> tuple[str, Path]:
