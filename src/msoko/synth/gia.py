@@ -92,7 +92,8 @@ def generate_oge(seed: int, schools: Schools, year: int, rng: np.random.Generato
 def to_test_scores(primary: np.ndarray, max_primary: int, min_primary: int, min_test: int) -> np.ndarray:
     """Monotone conversion: (0, 0) → (min_primary, min_test) → (max_primary, 100), concave above the minimum."""
     x = primary.astype(np.float64)
-    low = x / min_primary * min_test
+    # below the minimum primary score the test score stays below the minimum test score, also after rounding
+    low = np.minimum(np.round(x / min_primary * min_test), min_test - 1)
     frac = np.clip((x - min_primary) / (max_primary - min_primary), 0, 1)
     high = min_test + (100 - min_test) * (1 - (1 - frac) ** 1.35)
     return np.round(np.where(x < min_primary, low, high)).astype(np.int16)
