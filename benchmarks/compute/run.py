@@ -91,68 +91,183 @@ def child_engine(home: str, memory: str, stable_only: bool = False) -> dict:
             "indicators": len(summary.computed), "years": summary.years, "peak_mib": round(peak_mib())}
 
 
-def child_pandas(home: str) -> dict:
-    """The stable result indicators, pooled and by subject, at the four levels — the plain pandas way."""
+# The ten stable result indicators: code → (dataset, numerator column, denominator column, direction, is_share).
+# Column names are the per-row 0/1 (or score) columns child_pandas derives; the formulas they implement are
+# the catalog's (src/msoko/engine/catalog/default/indicators/1.1.yaml). Each value rests on count(*) results.
+PANDAS_INDICATORS = {
+    "vpr_base": ("vpr", "base", "n", "higher_is_better", True),  # count_if(mark >= 3) / count(*)
+    "vpr_quality": ("vpr", "quality", "n", "higher_is_better", True),  # count_if(mark IN (4, 5)) / count(*)
+    "vpr_high": ("vpr", "high", "n", "higher_is_better", True),  # count_if(mark = 5) / count(*)
+    "vpr_confirmed": ("vpr", "confirmed", "j", "higher_is_better", True),  # count_if(mark = journal) / count(journal)
+    "vpr_raised": ("vpr", "raised", "j", "neutral", True),  # count_if(mark > journal_mark) / count(journal_mark)
+    "vpr_lowered": ("vpr", "lowered", "j", "lower_is_better", True),  # count_if(mark < journal) / count(journal)
+    "oge_fail": ("oge", "fail", "m", "lower_is_better", True),  # count_if(mark = 2) / count(mark), mark by scale
+    "ege_below_min": ("ege", "below", "known", "lower_is_better", True),  # test < year's minimum / both known
+    "ege_80plus": ("ege", "p80", "tn", "higher_is_better", True),  # count_if(test_score >= 80) / count(test_score)
+    "ege_mean": ("ege", "ts", "tn", "higher_is_better", False),  # avg(test_score) = sum / count
+}
+MIN_GROUP = 10  # min_group_size of all ten
+Z = 1.959963984540054  # 97.5 % normal quantile, for the 95 % Wilson interval
+BREAKDOWNS = {"vpr": ([], ["subject"], ["grade"], ["subject", "grade"]), "oge": ([], ["subject"]),
+              "ege": ([], ["subject"])}
+KEYS = ["level", "id", "year", "subject", "grade", "indicator"]
+COMPARED = ("value", "numerator", "denominator", "group_size", "under_min_group", "change", "target", "attainment",
+            "rank", "peers", "percentile", "best_value", "ci_low", "ci_high")
+
+
+def pandas_values(home: str):
+    """The ten stable indicators the plain pandas way: the same rows and columns as the engine's run
+    (except the version stamps), one groupby per level × breakdown over the row-level frames."""
     import numpy as np
     import pandas as pd
 
-    from msoko.engine.reference import default_scales
+    from msoko.engine.reference import SCALES_CSV
     from msoko.engine.warehouse import Warehouse
 
-    started = time.perf_counter()
     wh = Warehouse(Path(home) / "warehouse")
-    orgs = pd.read_parquet(wh.files("organisations")[0], columns=["org_id", "municipality_id", "region_id"])
-    vpr = pd.read_parquet(wh.files("vpr")[0], columns=["year", "org_id", "subject", "mark", "journal_mark"])
-    gia = pd.read_parquet(wh.files("gia")[0],
+    if wh.files("scales"):
+        raise SystemExit("the pandas baseline reads only the shipped scales; this warehouse has its own")
+    orgs = pd.read_parquet(wh.files("organisations"),
+                           columns=["org_id", "municipality_id", "region_id"]).drop_duplicates()
+    vpr = pd.read_parquet(wh.files("vpr"), columns=["year", "org_id", "subject", "grade", "mark", "journal_mark"])
+    gia = pd.read_parquet(wh.files("gia"),
                           columns=["year", "org_id", "subject", "exam", "primary_score", "test_score", "mark"])
-    scales = default_scales().to_pandas()
+    scales = pd.read_csv(SCALES_CSV, dtype={"grade": "Int64"})
 
+    def flag(condition, defined):  # count_if's part: 1/0, NULL where the condition is NULL (as in SQL)
+        return condition.astype(float).where(defined)
+
+    # Per-row parts of every formula (count(*) = n); sums skip NULLs and are NULL when all are (min_count=1),
+    # as SQL's sum and DuckDB's count_if are.
     vpr = vpr.merge(orgs, on="org_id")
-    has_j = vpr["journal_mark"].notna()
-    vpr = vpr.assign(
-        base=(vpr["mark"] >= 3).astype(int), quality=vpr["mark"].isin([4, 5]).astype(int),
-        high=(vpr["mark"] == 5).astype(int), j=has_j.astype(int),
-        confirmed=(has_j & (vpr["mark"] == vpr["journal_mark"])).astype(int),
-        raised=(has_j & (vpr["mark"] > vpr["journal_mark"])).astype(int),
-        lowered=(has_j & (vpr["mark"] < vpr["journal_mark"])).astype(int), n=1)
+    mark, journal = vpr["mark"], vpr["journal_mark"]
+    both = mark.notna() & journal.notna()
+    vpr = vpr.assign(n=1, base=flag(mark >= 3, mark.notna()), quality=flag(mark.isin([4, 5]), mark.notna()),
+                     high=flag(mark == 5, mark.notna()), j=journal.notna().astype(int),
+                     confirmed=flag(mark == journal, both), raised=flag(mark > journal, both),
+                     lowered=flag(mark < journal, both))
 
-    oge = gia[gia["exam"] == "ОГЭ"].merge(orgs, on="org_id")
-    bands = scales[(scales["procedure"] == "ОГЭ") & scales["mark_or_level"].isin(["2", "3", "4", "5"])]
+    # ОГЭ: the mark by that year's primary-score scale for the subject; the file's mark where no band fits.
+    oge = gia[gia["exam"] == "ОГЭ"].merge(orgs, on="org_id").reset_index(drop=True)
+    bands = scales[(scales["procedure"] == "ОГЭ") & (scales["score_kind"] == "primary")
+                   & scales["mark_or_level"].isin(["2", "3", "4", "5"])]
     bands = bands.assign(scale_mark=bands["mark_or_level"].astype(int))[
         ["year", "subject", "scale_mark", "min_score", "max_score"]]
-    oge = oge.reset_index(drop=True).reset_index().merge(bands, on=["year", "subject"], how="left")
-    inside = oge["scale_mark"].isna() | oge["primary_score"].between(oge["min_score"], oge["max_score"])
-    oge = oge[inside].drop_duplicates("index")
-    oge = oge.assign(mark2=np.where(oge["scale_mark"].notna(), oge["scale_mark"], oge["mark"]))
-    oge = oge.assign(fail=(oge["mark2"] == 2).astype(int), m=oge["mark2"].notna().astype(int))
+    fits = oge[["year", "subject", "primary_score"]].reset_index().merge(bands, on=["year", "subject"])
+    fits = fits[fits["primary_score"].between(fits["min_score"], fits["max_score"])]
+    oge = oge.merge(fits[["index", "scale_mark"]], left_index=True, right_on="index", how="left")
+    oge = oge.assign(mark=oge["scale_mark"].fillna(oge["mark"]))
+    oge = oge.assign(n=1, fail=flag(oge["mark"] == 2, oge["mark"].notna()), m=oge["mark"].notna().astype(int))
 
-    ege = gia[gia["exam"] == "ЕГЭ"].merge(orgs, on="org_id")
-    mins = scales[(scales["procedure"] == "ЕГЭ") & (scales["mark_or_level"] == "min")][
-        ["year", "subject", "min_score"]].drop_duplicates(["year", "subject"])
-    ege = ege.merge(mins, on=["year", "subject"], how="left")
+    # ЕГЭ: that year's minimum test score for the subject.
+    mins = (scales[(scales["procedure"] == "ЕГЭ") & (scales["mark_or_level"] == "min")]
+            .groupby(["year", "subject"], as_index=False)["min_score"].max())
+    ege = gia[gia["exam"] == "ЕГЭ"].merge(orgs, on="org_id").merge(mins, on=["year", "subject"], how="left")
     t = ege["test_score"]
-    ege = ege.assign(below=(t < ege["min_score"]).astype(int),
-                     known=(t.notna() & ege["min_score"].notna()).astype(int),
-                     p80=(t >= 80).astype(int), tn=t.notna().astype(int), ts=t.fillna(0))
+    known = t.notna() & ege["min_score"].notna()
+    ege = ege.assign(n=1, below=flag(t < ege["min_score"], known), known=known.astype(int),
+                     p80=flag(t >= 80, t.notna()), tn=t.notna().astype(int), ts=t.astype(float))
 
+    frames = {"vpr": vpr, "oge": oge, "ege": ege}
     out = []
-    for level, key in (("organisation", "org_id"), ("municipality", "municipality_id"),
-                       ("region", "region_id"), ("total", None)):
-        for by_subject in (False, True):
-            keys = ([key] if key else []) + ["year"] + (["subject"] if by_subject else [])
-            v = vpr.groupby(keys).sum(numeric_only=True)
-            for code, num, den in (("vpr_base", "base", "n"), ("vpr_quality", "quality", "n"),
-                                   ("vpr_high", "high", "n"), ("vpr_confirmed", "confirmed", "j"),
-                                   ("vpr_raised", "raised", "j"), ("vpr_lowered", "lowered", "j")):
-                out.append(pd.DataFrame({"level": level, "indicator": code, "value": v[num] / v[den]}))
-            o = oge.groupby(keys).sum(numeric_only=True)
-            out.append(pd.DataFrame({"level": level, "indicator": "oge_fail", "value": o["fail"] / o["m"]}))
-            e = ege.groupby(keys).sum(numeric_only=True)
-            out.append(pd.DataFrame({"level": level, "indicator": "ege_below_min", "value": e["below"] / e["known"]}))
-            out.append(pd.DataFrame({"level": level, "indicator": "ege_80plus", "value": e["p80"] / e["tn"]}))
-            out.append(pd.DataFrame({"level": level, "indicator": "ege_mean", "value": e["ts"] / e["tn"]}))
-    rows = sum(len(f) for f in out)
-    return {"seconds": round(time.perf_counter() - started, 2), "value_rows": rows, "peak_mib": round(peak_mib())}
+    for dataset, frame in frames.items():
+        codes = [c for c, spec in PANDAS_INDICATORS.items() if spec[0] == dataset]
+        parts = sorted({"n"} | {PANDAS_INDICATORS[c][1] for c in codes} | {PANDAS_INDICATORS[c][2] for c in codes})
+        for level, key in (("organisation", "org_id"), ("municipality", "municipality_id"),
+                           ("region", "region_id"), ("total", None)):
+            for by in BREAKDOWNS[dataset]:
+                keys = ([key] if key else []) + ["year"] + by
+                sums = frame.groupby(keys)[parts].sum(min_count=1).reset_index()
+                sums = sums.rename(columns={key: "id"}) if key else sums.assign(id="total")
+                for code in codes:
+                    _, num, den, _, _ = PANDAS_INDICATORS[code]
+                    out.append(pd.DataFrame({
+                        "level": level, "id": sums["id"], "year": sums["year"].astype("int64"),
+                        "subject": sums["subject"] if "subject" in by else None,
+                        "grade": sums["grade"].astype("Int64") if "grade" in by else pd.NA,
+                        "indicator": code, "numerator": sums[num].astype(float),
+                        "denominator": sums[den].astype(float), "group_size": sums["n"].astype("int64")}))
+    values = pd.concat(out, ignore_index=True)
+    values["grade"] = values["grade"].astype("Int64")
+    values["value"] = values["numerator"] / values["denominator"].where(values["denominator"] != 0)
+    direction = values["indicator"].map({c: s[3] for c, s in PANDAS_INDICATORS.items()})
+    values["under_min_group"] = values["group_size"] < MIN_GROUP
+
+    # Change from the immediately previous year of the same series.
+    series = ["level", "id", "indicator", "subject", "grade"]
+    previous = values[[*series, "year", "value"]].assign(year=values["year"] + 1)
+    values = values.merge(previous.rename(columns={"value": "previous"}), on=[*series, "year"], how="left")
+    values["change"] = values["value"] - values["previous"]
+    values["target"] = np.nan  # none of the ten has a target
+    values["attainment"] = np.nan
+
+    # Rank, peers, percentile and best value among the same level, year, indicator and breakdown.
+    direction = values["indicator"].map({c: s[3] for c, s in PANDAS_INDICATORS.items()})
+    ranked = values["value"].notna() & (values["group_size"] >= MIN_GROUP) & (direction != "neutral")
+    order_key = values["value"].where(direction == "lower_is_better", -values["value"]).where(ranked)
+    peers = values[["level", "year", "indicator", "subject", "grade"]].assign(order_key=order_key)
+    grouped = peers.groupby(["level", "year", "indicator", "subject", "grade"], dropna=False)["order_key"]
+    rank = grouped.rank(method="min")
+    count = grouped.transform("count").where(ranked)
+    best = grouped.transform("min").where(ranked)
+    values["rank"], values["peers"] = rank.astype("Int64"), count.astype("Int64")
+    values["best_value"] = best.where(direction == "lower_is_better", -best)
+    values["percentile"] = (100.0 * (count - rank) / (count - 1)).where(count > 1, 100.0).where(ranked)
+
+    # 95 % Wilson interval for shares.
+    share = values["indicator"].map({c: s[4] for c, s in PANDAS_INDICATORS.items()})
+    p, d = values["value"], values["denominator"].where(share & (values["denominator"] > 0))
+    centre, spread = p + Z**2 / (2 * d), Z * np.sqrt(p * (1 - p) / d + Z**2 / (4 * d * d))
+    values["ci_low"] = (centre - spread) / (1 + Z**2 / d)
+    values["ci_high"] = (centre + spread) / (1 + Z**2 / d)
+    return values[[*KEYS, *COMPARED]]
+
+
+def child_pandas(home: str) -> dict:
+    """Times pandas_values (imports excluded, as for the engine); the frame is written afterwards, untimed."""
+    import numpy  # noqa: F401 — imported before the clock starts, like the engine's modules
+    import pandas  # noqa: F401
+
+    started = time.perf_counter()
+    values = pandas_values(home)
+    seconds = time.perf_counter() - started
+    written = time.perf_counter()
+    values.to_parquet(Path(home) / "pandas-values.parquet", index=False)
+    return {"seconds": round(seconds, 2), "value_rows": len(values), "peak_mib": round(peak_mib()),
+            "write_seconds_untimed": round(time.perf_counter() - written, 2)}
+
+
+def compare(home: Path) -> dict:
+    """Engine run (the stable-only one, still in the workspace) against the pandas frame: every row by its
+    keys, every compared column equal (numbers within 1e-9, NULL only where the other is NULL)."""
+    import duckdb
+
+    runs = sorted((home / "results" / "indicators" / "runs").glob("*/*.parquet"))
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE e AS SELECT * FROM read_parquet({[str(r) for r in runs]}) "
+                f"WHERE indicator IN {STABLE}")  # noqa: S608
+    con.execute(f"CREATE TABLE p AS SELECT * FROM read_parquet('{home / 'pandas-values.parquet'}')")  # noqa: S608
+    on = " AND ".join(f"e.{k} IS NOT DISTINCT FROM p.{k}" for k in KEYS)
+    result = {"engine_rows": con.execute("SELECT count(*) FROM e").fetchall()[0][0],
+              "pandas_rows": con.execute("SELECT count(*) FROM p").fetchall()[0][0]}
+    result["only_engine"] = con.execute(f"SELECT count(*) FROM e ANTI JOIN p ON {on}").fetchall()[0][0]
+    result["only_pandas"] = con.execute(f"SELECT count(*) FROM p ANTI JOIN e ON {on}").fetchall()[0][0]
+    checks = []
+    for c in COMPARED:
+        checks.append(f"count_if((e.{c} IS NULL) <> (p.{c} IS NULL)) AS {c}_null")
+        checks.append(f"coalesce(max(abs(CAST(e.{c} AS DOUBLE) - CAST(p.{c} AS DOUBLE))), 0) AS {c}_diff")
+    row = con.execute(f"SELECT {', '.join(checks)} FROM e JOIN p ON {on}").fetchall()[0]  # noqa: S608
+    names = [d[0] for d in con.description]
+    bad = {n: v for n, v in zip(names, row, strict=True) if v}
+    by_level = con.execute("SELECT level, CASE WHEN grade IS NULL THEN coalesce(subject IS NOT NULL, false) "
+                           "ELSE 2 + (subject IS NOT NULL)::INT END AS breakdown, count(*) FROM e "
+                           "GROUP BY ALL ORDER BY ALL").fetchall()
+    result["rows_by_level_breakdown"] = {f"{lv}/{['pooled', 'subject', 'grade', 'subject×grade'][int(b)]}": n
+                                         for lv, b, n in by_level}
+    result["mismatches"] = bad
+    result["equal"] = (not bad and not result["only_engine"] and not result["only_pandas"]
+                       and result["engine_rows"] == result["pandas_rows"])
+    return result
 
 
 def run_child(kind: str, home: Path, memory: str) -> dict:
@@ -189,8 +304,9 @@ def main() -> None:
         engine = run_child("engine", home, args.memory)
         stable = run_child("engine-stable", home, args.memory)
         pandas = run_child("pandas", home, args.memory)
+        equality = compare(home)
         report["region"] = {"schools": args.region_schools, "result_rows": rows, "engine": engine,
-                            "engine_stable_only": stable, "pandas_stable_only": pandas,
+                            "engine_stable_only": stable, "pandas_stable_only": pandas, "equality": equality,
                             "ratio_pandas_over_engine_stable": round(pandas["seconds"] / stable["seconds"], 2),
                             "ratio_pandas_over_engine_full": round(pandas["seconds"] / engine["seconds"], 2)}
         print(json.dumps(report["region"], ensure_ascii=False), flush=True)
