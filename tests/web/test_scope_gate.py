@@ -61,10 +61,33 @@ def import_rollback_cases(world: World) -> list[Case]:
     return [Case(reverse("import-rollback", kwargs={"import_id": record.import_id}), allowed, "секрет-А.csv", "post")]
 
 
+REGIONAL = {"region_admin", "analyst", "expert"}
+
+
+def indicator_cases(url_name: str, **extra) -> Callable[[World], list[Case]]:
+    """An indicator page is open to every persona with a scope; its drill-down into a municipality only
+    inside that municipality's scope."""
+
+    def cases(world: World) -> list[Case]:
+        everyone = set(PERSONAS) - {"no_role"}
+        out = [Case(reverse(url_name, kwargs={"code": "vpr_base", **extra}), everyone, "Синтетическая-никогда")]
+        for key in ("A", "B"):
+            muni = world.municipalities[key]
+            allowed = REGIONAL | {persona for persona in PERSONAS if persona.startswith("coordinator")
+                                  and key in VISIBLE[persona]}
+            url = reverse(url_name, kwargs={"code": "vpr_base", **extra}) + f"?municipality={muni.code}"
+            out.append(Case(url, allowed, muni.name))
+        return out
+
+    return cases
+
+
 SCOPED_PAGES: dict[str, Callable[[World], list[Case]]] = {
     "region": registry_cases("region", ["R"]),
     "municipality": registry_cases("municipality", ["A", "B"]),
     "organisation": registry_cases("organisation", ["a1", "a2", "ka", "b1"]),
+    "indicator": indicator_cases("indicator"),
+    "indicator-export": indicator_cases("indicator-export", fmt="csv"),
     "job": job_cases,
     "import-rollback": import_rollback_cases,
 }

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "msoko.web.jobs",
     "msoko.web.imports",
     "msoko.web.home",
+    "msoko.web.dashboards",
 ]
 
 MIDDLEWARE = [

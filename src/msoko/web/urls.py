@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("msoko.web.accounts.urls")),
     path("imports/", include("msoko.web.imports.urls")),
     path("jobs/", include("msoko.web.jobs.urls")),
+    path("", include("msoko.web.dashboards.urls")),
     path("", include("msoko.web.home.urls")),
 ]

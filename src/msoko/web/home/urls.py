@@ -2,9 +2,7 @@ from django.urls import path
 
 from msoko.web.home import views
 
+# The region, municipality and organisation pages live in msoko.web.dashboards (same URL names).
 urlpatterns = [
     path("", views.home, name="home"),
-    path("region/<str:code>/", views.region_page, name="region"),
-    path("municipality/<str:code>/", views.municipality_page, name="municipality"),
-    path("organisation/<str:code>/", views.organisation_page, name="organisation"),
 ]

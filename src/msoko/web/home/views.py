@@ -1,4 +1,4 @@
-"""The home page (region → municipalities → organisations within the user's scope) and the three levels."""
+"""The home page: region → municipalities → organisations within the user's scope (the levels are in dashboards)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from msoko.web.access import get_in_scope, restrict, scope_of
+from msoko.web.access import restrict, scope_of
 from msoko.web.registry.models import Municipality, Organisation, OrganisationKind, Region
 
 
@@ -36,25 +36,3 @@ def home(request):
             "own_organisations": organisations if scope_of(user).level == "organisation" else [],
         },
     )
-
-
-@login_required
-def region_page(request, code: str):
-    region = get_in_scope(Region, request.user, code=code)
-    municipalities = restrict(region.municipalities.all(), request.user).annotate(**_kind_counts())
-    return render(request, "home/region.html", {"region": region, "municipalities": municipalities})
-
-
-@login_required
-def municipality_page(request, code: str):
-    municipality = get_in_scope(Municipality.objects.select_related("region"), request.user, code=code)
-    organisations = restrict(municipality.organisations.all(), request.user)
-    return render(request, "home/municipality.html", {"municipality": municipality, "organisations": organisations})
-
-
-@login_required
-def organisation_page(request, code: str):
-    organisation = get_in_scope(
-        Organisation.objects.select_related("municipality__region"), request.user, code=code
-    )
-    return render(request, "home/organisation.html", {"organisation": organisation})

@@ -1,0 +1,119 @@
+"""One read of the stored results per result run, shared by every page request.
+
+Pages never recompute: they slice a `Snapshot` — the active indicator values (every level and breakdown,
+read once through `ResultStore`), the current detection run and the catalog. The snapshot is cached under a
+key made of the identity of the two pointer files (indicator manifest, detection CURRENT.json). Both are
+replaced atomically (a new inode, new mtime), so a new run gives a new key at the next request: never stale.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+
+from msoko.engine.catalog.model import Catalog, Indicator
+from msoko.engine.detection.store import POINTER, DetectionResults
+from msoko.engine.detection.store import root as detection_root
+from msoko.engine.pipeline import workspace_catalog
+from msoko.engine.results import ResultStore, empty_values
+
+_lock = threading.Lock()
+_cache: dict[tuple, Snapshot] = {}
+
+
+def results_dir() -> Path:
+    """The workspace's results folder (tests point `MSOKO_RESULTS_DIR` at their own)."""
+    return Path(getattr(settings, "MSOKO_RESULTS_DIR", None) or settings.WORKSPACE.results)
+
+
+def _identity(path: Path) -> tuple:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return (str(path), None)
+    return (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@dataclass
+class Snapshot:
+    key: tuple
+    values: pl.DataFrame
+    risk: pl.DataFrame
+    objectivity: pl.DataFrame
+    lists: pl.DataFrame
+    catalog: Catalog | None
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+    @property
+    def computed(self) -> list[str]:
+        """Computed indicator codes in catalog order (then any the catalog no longer has)."""
+        present = set(self.values["indicator"].unique().to_list())
+        ordered = [code for code in self.indicators if code in present]
+        return ordered + sorted(present - set(ordered))
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.values["year"].unique().to_list())
+
+    @property
+    def subjects(self) -> list[str]:
+        return sorted(s for s in self.values["subject"].unique().to_list() if s)
+
+    @property
+    def grades(self) -> list[int]:
+        return sorted(g for g in self.values["grade"].unique().to_list() if g is not None)
+
+    def slice(self, *, level: str | None = None, year: int | None = None, subject: str | None = None,
+              grade: int | None = None, indicators: list[str] | None = None,
+              ids: list[str] | None = None) -> pl.DataFrame:
+        """Values of one breakdown: without subject/grade the pooled rows, with them that breakdown."""
+        df = self.values
+        conditions = [pl.col("subject").is_null() if subject is None else pl.col("subject") == subject,
+                      pl.col("grade").is_null() if grade is None else pl.col("grade") == grade]
+        if level is not None:
+            conditions.append(pl.col("level") == level)
+        if year is not None:
+            conditions.append(pl.col("year") == year)
+        if indicators is not None:
+            conditions.append(pl.col("indicator").is_in(indicators))
+        if ids is not None:
+            conditions.append(pl.col("id").is_in(ids))
+        return df.filter(*conditions)
+
+
+def _read_detection(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    detection = DetectionResults.open(folder)
+    if detection is None:
+        return pl.DataFrame(), pl.DataFrame(), pl.DataFrame()
+    return detection.risk(), detection.objectivity(), detection.lists()
+
+
+def _build(folder: Path, key: tuple) -> Snapshot:
+    values = pl.from_arrow(ResultStore(folder).indicator_values(breakdowns=True))
+    if values.is_empty():
+        values = pl.from_arrow(empty_values())
+    risk, objectivity, lists = _read_detection(folder)
+    catalog, _issues = workspace_catalog(settings.WORKSPACE)
+    indicators = {i.code: i for i in catalog.indicators} if catalog is not None else {}
+    return Snapshot(key, values, risk, objectivity, lists, catalog, indicators)
+
+
+def snapshot() -> Snapshot:
+    """The snapshot of the current result runs (read once per run, then shared)."""
+    folder = results_dir()
+    key = (_identity(ResultStore(folder).manifest_path), _identity(detection_root(folder) / POINTER))
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    with _lock:
+        cached = _cache.get(key)
+        if cached is None:
+            cached = _build(folder, key)
+            _cache.clear()  # one run at a time: the old one is never served again
+            _cache[key] = cached
+    return cached

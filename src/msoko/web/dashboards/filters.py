@@ -1,0 +1,73 @@
+"""Filters kept in the URL query string (year, subject, grade, indicators, sort), so a view can be bookmarked.
+
+Unknown or malformed values are ignored, never an error page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from msoko.web.dashboards.data import Snapshot
+
+PREFERRED = ("vpr_base", "vpr_quality", "vpr_fail", "vpr4_base", "oge_quality", "ege_mean")
+DEFAULT_COUNT = 4
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Filters:
+    year: int | None
+    subject: str | None
+    grade: int | None
+    indicators: list[str] = field(default_factory=list)
+    sort: str | None = None
+    years: list[int] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    grades: list[int] = field(default_factory=list)
+    choices: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def previous_year(self) -> int | None:
+        earlier = [y for y in self.years if self.year is not None and y < self.year]
+        return max(earlier) if earlier else None
+
+    def params(self, **override) -> dict:
+        data = {"year": self.year, "subject": self.subject, "grade": self.grade, "ind": self.indicators,
+                "sort": self.sort}
+        data.update(override)
+        return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+    def query(self, **override) -> str:
+        return urlencode(self.params(**override), doseq=True)
+
+    def sort_links(self) -> dict[str, str]:
+        return {code: self.query(sort=code) for code in self.indicators}
+
+
+def parse(get, snap: Snapshot, *, many: bool = True) -> Filters:
+    years = snap.years
+    year = _int(get.get("year"))
+    if year not in years:
+        year = years[-1] if years else None
+    subject = get.get("subject") or None
+    if subject not in snap.subjects:
+        subject = None
+    grade = _int(get.get("grade"))
+    if grade not in snap.grades:
+        grade = None
+    computed = snap.computed
+    chosen = [code for code in get.getlist("ind") if code in computed]
+    if not chosen:
+        chosen = [code for code in PREFERRED if code in computed][:DEFAULT_COUNT] or computed[:DEFAULT_COUNT]
+    if not many:
+        chosen = chosen[:1]
+    sort = get.get("sort") if get.get("sort") in chosen else None
+    choices = [(code, snap.indicators[code].name if code in snap.indicators else code) for code in computed]
+    return Filters(year, subject, grade, list(dict.fromkeys(chosen)), sort, years, snap.subjects, snap.grades, choices)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from msoko.web.dashboards import views
+
+urlpatterns = [
+    path("region/<str:code>/", views.region_page, name="region"),
+    path("municipality/<str:code>/", views.municipality_page, name="municipality"),
+    path("organisation/<str:code>/", views.organisation_page, name="organisation"),
+    path("indicator/<str:code>/", views.indicator_page, name="indicator"),
+    path("indicator/<str:code>/export.<str:fmt>", views.indicator_export, name="indicator-export"),
+]

@@ -1,0 +1,405 @@
+"""The three levels (region, municipality, organisation) and the indicator page, over stored results.
+
+Every object is looked up through the scope gate (`get_in_scope`, `restrict`); every figure comes from
+the cached snapshot of the current result run (`data.snapshot()`), never recomputed here.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from msoko.web.access import get_in_scope, restrict, scope_of
+from msoko.web.dashboards import charts, export, filters, marks
+from msoko.web.dashboards.data import Snapshot, snapshot
+from msoko.web.registry.models import Municipality, Organisation, Region
+
+LIST_NAMES = {"shnor": "ШНОР — школы с низкими результатами обучения",
+              "shnsu": "ШНСУ — школы в неблагоприятных социальных условиях",
+              "objectivity": "Признаки необъективности результатов"}
+
+
+def _index(df) -> dict[tuple[str, str], dict]:
+    return {(row["id"], row["indicator"]): row for row in df.iter_rows(named=True)}
+
+
+def _cell(row: dict | None, ind, reference: dict | None, ref_what: str) -> dict:
+    if row is None:
+        return {"value": "—", "marks": [], "raw": None}
+    value = row["value"]
+    target = row.get("target")
+    if target is None and ind is not None:
+        target = ind.target_for(row["year"], row["level"])
+    found = [marks.against(value, reference["value"] if reference else None, ind, ref_what),
+             marks.target_mark(value, target, ind)]
+    rank = f"место {row['rank']} из {row['peers']}" if row.get("rank") and row.get("peers") else ""
+    return {"value": marks.fmt(value, ind), "marks": [m for m in found if m], "raw": value, "rank": rank,
+            "small": bool(row.get("under_min_group")), "change": marks.fmt_change(row.get("change"), ind),
+            "trend": marks.trend_mark(row.get("change"), ind)}
+
+
+def _matrix(snap: Snapshot, f: filters.Filters, level: str, entities: list, reference_id: str,
+            reference_level: str, ref_what: str) -> tuple[list[dict], dict]:
+    """Rows of (entity, cells) for the chosen indicators, judged against the reference entity."""
+    rows = _index(snap.slice(level=level, year=f.year, subject=f.subject, grade=f.grade, indicators=f.indicators,
+                             ids=[e.code for e in entities]))
+    refs = _index(snap.slice(level=reference_level, year=f.year, subject=f.subject, grade=f.grade,
+                             indicators=f.indicators, ids=[reference_id]))
+    reference = {code: refs.get((reference_id, code)) for code in f.indicators}
+    table = []
+    for entity in entities:
+        cells = [_cell(rows.get((entity.code, code)), snap.indicators.get(code), reference[code], ref_what)
+                 for code in f.indicators]
+        table.append({"entity": entity, "cells": cells})
+    if f.sort:
+        position = f.indicators.index(f.sort)
+        ind = snap.indicators.get(f.sort)
+        best_first = marks.direction(ind) != marks.LOWER
+        present = [r for r in table if r["cells"][position]["raw"] is not None]
+        missing = [r for r in table if r["cells"][position]["raw"] is None]
+        present.sort(key=lambda r: r["cells"][position]["raw"], reverse=best_first)
+        table = present + missing
+    ref_cells = [_cell(reference[code], snap.indicators.get(code), None, ref_what) for code in f.indicators]
+    return table, {"cells": ref_cells}
+
+
+def _headers(snap: Snapshot, f: filters.Filters) -> list[dict]:
+    return [{"code": code, "name": snap.indicators[code].name if code in snap.indicators else code,
+             "query": f.query(sort=code), "sorted": code == f.sort} for code in f.indicators]
+
+
+def _bar_chart(snap, f, code, table, position, refs: list[tuple[str, float | None]], chart_id) -> charts.Chart | None:
+    ind = snap.indicators.get(code)
+    scale = 100 if marks.is_share(ind) else 1
+    items = [{"name": r["entity"].name, "value": r["cells"][position]["raw"] * scale,
+              "label": r["cells"][position]["value"]} for r in table if r["cells"][position]["raw"] is not None]
+    if not items:
+        return None
+    references = [{"value": v * scale, "caption": f"{what}: {marks.fmt(v, ind)}"} for what, v in refs if v is not None]
+    title = ind.name if ind else code
+    rows = [[i["name"], i["label"]] for i in items] + [[r["caption"].split(":")[0], marks.fmt(v, ind)]
+                                                      for r, (_, v) in zip(references, [x for x in refs if x[1] is not None], strict=True)]
+    return charts.bars(chart_id, title, items, references, "%" if scale == 100 else (ind.unit if ind else ""),
+                       ["Название", "Значение"], rows)
+
+
+def _dynamics(snap, f, code, series: list[tuple[str, str, str]], chart_id) -> charts.Chart | None:
+    """Values of `code` over the years for (label, level, id) series."""
+    ind = snap.indicators.get(code)
+    scale = 100 if marks.is_share(ind) else 1
+    df = snap.slice(subject=f.subject, grade=f.grade, indicators=[code], ids=[s[2] for s in series])
+    by_key = {(r["level"], r["id"], r["year"]): r["value"] for r in df.iter_rows(named=True)}
+    points, rows = [], []
+    for label, level, code_id in series:
+        values = []
+        for year in f.years:
+            value = by_key.get((level, code_id, year))
+            values.append(marks.fmt(value, ind))
+            if value is not None:
+                points.append({"series": label, "year": year, "value": value * scale, "label": marks.fmt(value, ind)})
+        rows.append([label, *values])
+    if not points:
+        return None
+    return charts.lines(chart_id, f"Динамика: {ind.name if ind else code}", points,
+                        "%" if scale == 100 else (ind.unit if ind else ""), ["Ряд", *map(str, f.years)], rows)
+
+
+def _org_municipality(orgs) -> dict[str, str]:
+    return {o.code: o.municipality.code for o in orgs}
+
+
+def _list_members(snap: Snapshot, year: int | None, list_name: str) -> set[str]:
+    if year is None:
+        return set()
+    if list_name == "objectivity":
+        df = snap.objectivity
+        if df.is_empty():
+            return set()
+        return set(df.filter((df["year"] == year) & df["flagged"])["org_id"].to_list())
+    df = snap.risk
+    if df.is_empty():
+        return set()
+    return set(df.filter((df["year"] == year) & df[list_name])["org_id"].to_list())
+
+
+def _lists_summary(snap: Snapshot, f: filters.Filters, org_codes: set[str]) -> list[dict]:
+    out = []
+    for name, title in LIST_NAMES.items():
+        now = _list_members(snap, f.year, name) & org_codes
+        before = _list_members(snap, f.previous_year, name) & org_codes if f.previous_year else set()
+        delta = len(now) - len(before)
+        out.append({"code": name, "title": title, "now": len(now), "before": len(before) if f.previous_year else None,
+                    "delta": (f"+{delta}" if delta > 0 else str(delta).replace("-", "−")) if f.previous_year else "—",
+                    "entered": len(now - before) if f.previous_year else None,
+                    "left": len(before - now) if f.previous_year else None, "members": now, "gone": before - now})
+    return out
+
+
+def _base_context(request, snap: Snapshot, f: filters.Filters) -> dict:
+    return {"f": f, "has_results": not snap.values.is_empty(), "query": f.query()}
+
+
+@login_required
+def region_page(request, code: str):
+    region = get_in_scope(Region, request.user, code=code)
+    snap = snapshot()
+    f = filters.parse(request.GET, snap)
+    municipalities = list(restrict(region.municipalities.all(), request.user))
+    table, reference = _matrix(snap, f, "municipality", municipalities, region.code, "region", "региона")
+    chart_code = f.sort or (f.indicators[0] if f.indicators else None)
+    charts_ = []
+    if chart_code:
+        position = f.indicators.index(chart_code)
+        region_value = reference["cells"][position]["raw"]
+        ind = snap.indicators.get(chart_code)
+        target = ind.target_for(f.year, "municipality") if ind and f.year else None
+        charts_.append(_bar_chart(snap, f, chart_code, table, position,
+                                  [("Регион", region_value), ("Цель", target)], "muni-bars"))
+        charts_.append(_dynamics(snap, f, chart_code, [(region.name, "region", region.code)]
+                                 + [(m.name, "municipality", m.code) for m in municipalities], "region-dynamics"))
+    orgs = list(restrict(Organisation.objects.filter(municipality__region=region), request.user)
+                .select_related("municipality"))
+    lists = _lists_summary(snap, f, {o.code for o in orgs})
+    by_muni = _org_municipality(orgs)
+    list_rows = []
+    for m in municipalities:
+        counts = [sum(1 for org in item["members"] if by_muni.get(org) == m.code) for item in lists]
+        list_rows.append({"municipality": m, "counts": counts})
+    context = _base_context(request, snap, f) | {
+        "region": region, "headers": _headers(snap, f), "table": table, "reference": reference,
+        "charts": [c for c in charts_ if c], "lists": lists, "list_rows": list_rows,
+    }
+    return render(request, "dashboards/region.html", context)
+
+
+def _best_municipality(snap, f, region, code) -> tuple[str | None, str]:
+    df = snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, indicators=[code])
+    df = df.filter(df["value"].is_not_null())
+    if df.is_empty():
+        return None, "—"
+    ind = snap.indicators.get(code)
+    lower = marks.direction(ind) == marks.LOWER
+    best = df.sort("value", descending=not lower).row(0, named=True)
+    names = dict(Municipality.objects.filter(region=region).values_list("code", "name"))
+    return names.get(best["id"], best["id"]), marks.fmt(best["value"], ind)
+
+
+@login_required
+def municipality_page(request, code: str):
+    municipality = get_in_scope(Municipality.objects.select_related("region"), request.user, code=code)
+    region = municipality.region
+    snap = snapshot()
+    f = filters.parse(request.GET, snap)
+    organisations = list(restrict(municipality.organisations.all(), request.user))
+    table, reference = _matrix(snap, f, "organisation", organisations, region.code, "region", "региона")
+    own = _index(snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, ids=[municipality.code]))
+    regional = _index(snap.slice(level="region", year=f.year, subject=f.subject, grade=f.grade, ids=[region.code]))
+    comparison, problems = [], []
+    for (_, ind_code), row in sorted(own.items(), key=lambda kv: list(snap.indicators).index(kv[0][1])
+                                     if kv[0][1] in snap.indicators else 10**6):
+        ind = snap.indicators.get(ind_code)
+        reg = regional.get((region.code, ind_code))
+        cell = _cell(row, ind, reg, "региона")
+        reasons = []
+        vs_region = marks.compare(row["value"], reg["value"] if reg else None, ind)
+        target = row.get("target") if row.get("target") is not None else (ind.target_for(f.year, "municipality") if ind else None)
+        if target is not None and marks.compare(row["value"], target, ind) == -1:
+            reasons.append(f"ниже цели {marks.fmt(target, ind)}")
+        trend = marks.trend_mark(row.get("change"), ind)
+        if trend and trend.css == "bad":
+            reasons.append(f"ухудшение за год ({marks.fmt_change(row['change'], ind)})")
+        if vs_region == -1:
+            reasons.append(f"хуже региона ({marks.fmt(reg['value'], ind)})")
+        entry = {"code": ind_code, "name": ind.name if ind else ind_code, "cell": cell,
+                 "region": marks.fmt(reg["value"], ind) if reg else "—", "reasons": reasons}
+        if ind_code in f.indicators:
+            best_name, best_value = _best_municipality(snap, f, region, ind_code)
+            entry |= {"best_name": best_name, "best_value": best_value}
+            comparison.append(entry)
+        if reasons and marks.direction(ind) != "neutral":
+            problems.append(entry)
+    charts_ = []
+    if f.indicators:
+        chart_code = f.sort or f.indicators[0]
+        position = f.indicators.index(chart_code)
+        muni_row = own.get((municipality.code, chart_code))
+        charts_.append(_bar_chart(snap, f, chart_code, table, position,
+                                  [("Муниципалитет", muni_row["value"] if muni_row else None),
+                                   ("Регион", reference["cells"][position]["raw"])], "org-bars"))
+        charts_.append(_dynamics(snap, f, chart_code, [(region.name, "region", region.code),
+                                                       (municipality.name, "municipality", municipality.code)],
+                                 "muni-dynamics"))
+    lists = _lists_summary(snap, f, {o.code for o in organisations})
+    names = {o.code: o for o in organisations}
+    for item in lists:
+        item["orgs"] = sorted((names[c] for c in item["members"]), key=lambda o: o.name)
+        item["gone_orgs"] = sorted((names[c] for c in item["gone"]), key=lambda o: o.name)
+    context = _base_context(request, snap, f) | {
+        "municipality": municipality, "organisations": organisations, "headers": _headers(snap, f),
+        "table": table, "reference": reference, "comparison": comparison, "problems": problems,
+        "charts": [c for c in charts_ if c], "lists": lists,
+    }
+    return render(request, "dashboards/municipality.html", context)
+
+
+@login_required
+def organisation_page(request, code: str):
+    organisation = get_in_scope(Organisation.objects.select_related("municipality__region"), request.user, code=code)
+    municipality, region = organisation.municipality, organisation.municipality.region
+    snap = snapshot()
+    f = filters.parse(request.GET, snap, many=False)
+    common = {"year": f.year, "subject": f.subject, "grade": f.grade}
+    own = _index(snap.slice(level="organisation", ids=[organisation.code], **common))
+    muni = _index(snap.slice(level="municipality", ids=[municipality.code], **common))
+    reg = _index(snap.slice(level="region", ids=[region.code], **common))
+    rows = []
+    order = {code: i for i, code in enumerate(snap.indicators)}
+    for (_, ind_code), row in sorted(own.items(), key=lambda kv: order.get(kv[0][1], 10**6)):
+        ind = snap.indicators.get(ind_code)
+        m, r = muni.get((municipality.code, ind_code)), reg.get((region.code, ind_code))
+        cell = _cell(row, ind, r, "региона")
+        rows.append({"code": ind_code, "name": ind.name if ind else ind_code, "cell": cell,
+                     "muni": marks.fmt(m["value"], ind) if m else "—",
+                     "muni_mark": marks.against(row["value"], m["value"] if m else None, ind, "муниципалитета"),
+                     "region": marks.fmt(r["value"], ind) if r else "—",
+                     "interval": (f"{marks.fmt(row['ci_low'], ind)} – {marks.fmt(row['ci_high'], ind)}"
+                                  if row.get("ci_low") is not None else "—"),
+                     "group": row.get("group_size"), "small": bool(row.get("under_min_group"))})
+    chart = None
+    chosen = request.GET.get("ind") if request.GET.get("ind") in {r["code"] for r in rows} else (rows[0]["code"] if rows else None)
+    if chosen:
+        chart = _dynamics(snap, f, chosen, [(organisation.name, "organisation", organisation.code),
+                                            (municipality.name, "municipality", municipality.code),
+                                            (region.name, "region", region.code)], "org-dynamics")
+    risk = snap.risk.filter(snap.risk["org_id"] == organisation.code).sort("year") if not snap.risk.is_empty() else None
+    risk_rows = risk.iter_rows(named=True) if risk is not None else []
+    objectivity = []
+    if not snap.objectivity.is_empty():
+        df = snap.objectivity.filter(snap.objectivity["org_id"] == organisation.code)
+        if f.year is not None:
+            df = df.filter(df["year"] == f.year)
+        objectivity = list(df.sort(["subject", "grade"]).iter_rows(named=True))
+    context = _base_context(request, snap, f) | {
+        "organisation": organisation, "rows": rows, "charts": [chart] if chart else [],
+        "risk_rows": list(risk_rows), "objectivity": objectivity,
+        "flagged": [o for o in objectivity if o["flagged"]], "chosen": chosen,
+    }
+    return render(request, "dashboards/organisation.html", context)
+
+
+# ---- indicator page --------------------------------------------------------------------------------
+
+def _indicator_or_404(snap: Snapshot, code: str):
+    if code not in snap.indicators and code not in set(snap.computed):
+        raise Http404("Показатель не найден.")
+    return snap.indicators.get(code)
+
+
+def _scoped_rows(request, snap, f, code, municipality_code: str | None):
+    """(level, entity, row) visible to the user: region reference, municipalities, organisations."""
+    user = request.user
+    scope = scope_of(user)
+    if scope.is_none:
+        raise Http404("Нет доступа.")
+    municipalities = list(restrict(Municipality.objects.select_related("region"), user))
+    organisations = restrict(Organisation.objects.select_related("municipality"), user)
+    focus = None
+    if municipality_code:
+        focus = get_in_scope(Municipality.objects.select_related("region"), user, code=municipality_code)
+        organisations = organisations.filter(municipality=focus)
+    organisations = list(organisations)
+    regions = {m.region for m in municipalities} | {o.municipality.region for o in organisations}
+    common = {"year": f.year, "subject": f.subject, "grade": f.grade, "indicators": [code]}
+    region_rows = _index(snap.slice(level="region", ids=[r.code for r in regions], **common))
+    muni_rows = _index(snap.slice(level="municipality", ids=[m.code for m in municipalities], **common))
+    org_rows = _index(snap.slice(level="organisation", ids=[o.code for o in organisations], **common))
+    return focus, regions, municipalities, organisations, region_rows, muni_rows, org_rows
+
+
+def _bins(values: list[float], ind) -> list[dict]:
+    if not values:
+        return []
+    share = marks.is_share(ind)
+    lo, hi = (0.0, 1.0) if share else (min(values), max(values))
+    n = 10
+    width = (hi - lo) / n or 1.0
+    counts = [0] * n
+    for v in values:
+        counts[min(n - 1, max(0, int((v - lo) / width)))] += 1
+    return [{"order": i, "bin": f"{marks.fmt(lo + i * width, ind)} – {marks.fmt(lo + (i + 1) * width, ind)}",
+             "count": counts[i]} for i in range(n)]
+
+
+@login_required
+def indicator_page(request, code: str):
+    snap = snapshot()
+    ind = _indicator_or_404(snap, code)
+    f = filters.parse(request.GET, snap, many=False)
+    focus, regions, municipalities, organisations, region_rows, muni_rows, org_rows = _scoped_rows(
+        request, snap, f, code, request.GET.get("municipality"))
+    region = next(iter(regions), None)
+    reference = region_rows.get((region.code, code)) if region else None
+    drill = []
+    if focus is None and municipalities:
+        for m in municipalities:
+            drill.append({"entity": m, "url_query": f.query(ind=None, municipality=m.code),
+                          "cell": _cell(muni_rows.get((m.code, code)), ind, reference, "региона")})
+    else:
+        for o in organisations:
+            drill.append({"entity": o, "org": True, "cell": _cell(org_rows.get((o.code, code)), ind, reference, "региона")})
+    values = [r["value"] for r in org_rows.values() if r["value"] is not None]
+    bins = _bins(values, ind)
+    chart_list = []
+    if bins:
+        chart_list.append(charts.histogram("distribution", f"Распределение организаций: {ind.name if ind else code}",
+                                           bins, "Значение", ["Интервал", "Организаций"],
+                                           [[b["bin"], str(b["count"])] for b in bins]))
+    catalog_source = snap.catalog.source(ind.source) if (snap.catalog and ind) else None
+    versions = sorted({v for v in snap.values.filter(snap.values["indicator"] == code)["version"].to_list() if v})
+    context = _base_context(request, snap, f) | {
+        "code": code, "ind": ind, "source": catalog_source, "versions": versions,
+        "kind_ru": marks.KIND_RU.get(ind.kind) if ind else "", "direction_ru": marks.DIRECTION_RU.get(ind.direction) if ind else "",
+        "region": region, "reference": _cell(reference, ind, None, "") if reference else None,
+        "focus": focus, "drill": drill, "charts": chart_list, "n_values": len(values),
+        "export_query": f.query(ind=None, sort=None, municipality=focus.code if focus else None),
+        "back_query": f.query(ind=None, sort=None),
+    }
+    return render(request, "dashboards/indicator.html", context)
+
+
+EXPORT_HEADER = ["Уровень", "Код", "Название", "Учебный год", "Предмет", "Класс", "Значение", "Числитель",
+                 "Знаменатель", "Участников", "Малая группа", "Изменение за год", "Цель", "Место", "Из",
+                 "Нижняя граница интервала", "Верхняя граница интервала", "Версия"]
+LEVEL_RU = {"region": "регион", "municipality": "муниципалитет", "organisation": "организация"}
+
+
+@login_required
+def indicator_export(request, code: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Формат выгрузки: csv или xlsx.")
+    snap = snapshot()
+    _indicator_or_404(snap, code)
+    f = filters.parse(request.GET, snap, many=False)
+    focus, regions, municipalities, organisations, region_rows, muni_rows, org_rows = _scoped_rows(
+        request, snap, f, code, request.GET.get("municipality"))
+    rows = []
+    for level, entities, found in (("region", sorted(regions, key=lambda r: r.name), region_rows),
+                                   ("municipality", municipalities, muni_rows),
+                                   ("organisation", organisations, org_rows)):
+        for entity in entities:
+            row = found.get((entity.code, code))
+            if row is None:
+                continue
+            rows.append([LEVEL_RU[level], entity.code, entity.name, row["year"], row["subject"], row["grade"],
+                         row["value"], row["numerator"], row["denominator"], row["group_size"],
+                         "да" if row["under_min_group"] else "нет", row["change"], row["target"], row["rank"],
+                         row["peers"], row["ci_low"], row["ci_high"], row["version"]])
+    name = f"{code}-{f.year or 'all'}"
+    if fmt == "csv":
+        response = HttpResponse(export.to_csv(EXPORT_HEADER, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(export.to_xlsx(EXPORT_HEADER, rows, title=code),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

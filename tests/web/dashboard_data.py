@@ -1,0 +1,73 @@
+"""Stored results for the personas' small region, written through the engine's own writers.
+
+Values are chosen by hand: municipality A is above the region on `vpr_base`, B below; school a2's name
+is changed in one test to look like a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+
+from msoko.engine.catalog import default_catalog
+from msoko.engine.detection import store as detection_store
+from msoko.engine.results import VALUE_SCHEMA, ResultStore
+
+# (level, id, year, indicator, value, numerator, denominator, change, rank, peers)
+ROWS = [
+    ("region", "77", 2025, "vpr_base", 0.70, 700, 1000, None, 1, 1),
+    ("region", "77", 2026, "vpr_base", 0.75, 750, 1000, 0.05, 1, 1),
+    ("municipality", "mun-A", 2025, "vpr_base", 0.80, 480, 600, None, 1, 2),
+    ("municipality", "mun-A", 2026, "vpr_base", 0.85, 510, 600, 0.05, 1, 2),
+    ("municipality", "mun-B", 2025, "vpr_base", 0.55, 220, 400, None, 2, 2),
+    ("municipality", "mun-B", 2026, "vpr_base", 0.60, 240, 400, 0.05, 2, 2),
+    ("organisation", "edu100001", 2026, "vpr_base", 0.9125, 365, 400, None, 1, 3),
+    ("organisation", "edu100002", 2026, "vpr_base", 0.725, 145, 200, None, 2, 3),
+    ("organisation", "edu200001", 2026, "vpr_base", 0.60, 240, 400, None, 3, 3),
+    ("region", "77", 2026, "vpr4_base", 0.78, 78, 100, None, 1, 1),
+    ("municipality", "mun-A", 2026, "vpr4_base", 0.82, 41, 50, None, 1, 2),
+    ("municipality", "mun-B", 2026, "vpr4_base", 0.74, 37, 50, None, 2, 2),
+    ("organisation", "edu100001", 2026, "vpr4_base", 0.84, 21, 25, -0.02, 1, 3),
+]
+
+
+def values() -> pa.Table:
+    columns = {name: [] for name in VALUE_SCHEMA.names}
+    for level, id_, year, indicator, value, num, den, change, rank, peers in ROWS:
+        row = dict.fromkeys(VALUE_SCHEMA.names)
+        row.update(level=level, id=id_, year=year, indicator=indicator, value=value, numerator=float(num),
+                   denominator=float(den), change=change, rank=rank, peers=peers, group_size=int(den),
+                   under_min_group=False, ci_low=value - 0.02, ci_high=value + 0.02, version=1,
+                   definition_hash="x")
+        for name in VALUE_SCHEMA.names:
+            columns[name].append(row[name])
+    return pa.table(columns, schema=VALUE_SCHEMA)
+
+
+def _detection(folder) -> None:
+    risk = pl.DataFrame({
+        "year": [2025, 2026, 2026], "org_id": ["edu200001", "edu200001", "edu100002"],
+        "shnor": [False, True, False], "shnsu": [True, True, False], "federal_risk": [False, True, False],
+        "social_index": [30.0, 28.0, 70.0],
+        "explanation": [None, "Школа ниже школ своего кластера три года подряд.", None],
+    })
+    objectivity = pl.DataFrame({
+        "year": [2026, 2026], "org_id": ["edu100001", "edu100001"], "procedure": ["ВПР", "ВПР"],
+        "subject": ["Математика", "Русский язык"], "grade": [4, 4], "participants": [50, 48],
+        "status": ["ok", "ok"], "flagged": [True, False], "signs": ["journal", ""],
+        "explanation": ["Отметки ВПР заметно выше журнальных.", None],
+    })
+    lists = pl.DataFrame({"year": [2026], "list": ["shnor"], "org_id": ["edu200001"], "status": ["entered"]})
+    empty = pl.DataFrame({"year": pl.Series([], dtype=pl.Int32), "org_id": pl.Series([], dtype=pl.Utf8)})
+    detection_store.write(folder, {"objectivity": objectivity, "signs": empty, "risk": risk, "lists": lists,
+                                   "risk_profile": empty, "social": empty}, {"years": [2025, 2026]})
+
+
+def install(folder, settings) -> ResultStore:
+    """The personas' region with stored indicator values and a detection run in `folder`; pages read them."""
+    catalog = default_catalog()
+    store = ResultStore(folder)
+    store.write_run(values(), catalog, store.resolve_versions(catalog))
+    _detection(folder)
+    settings.MSOKO_RESULTS_DIR = str(folder)
+    return store

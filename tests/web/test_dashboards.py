@@ -1,0 +1,180 @@
+"""The dashboards show the stored figures, judged in words and signs, inside the persona's scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from msoko.engine.catalog import default_catalog
+from msoko.web.dashboards import export, marks
+from tests.web import dashboard_data
+
+CATALOG = {i.code: i for i in default_catalog().indicators}
+
+
+@pytest.fixture
+def results(tmp_path, settings):
+    return dashboard_data.install(tmp_path, settings)
+
+
+def stored(store, level, id_, indicator, year=2026):
+    table = store.indicator_values(level=level, year=year, indicator=indicator)
+    table = table.filter(pc.equal(table["id"], id_))
+    return table["value"][0].as_py()
+
+
+def page(client, world, persona, name, **kwargs):
+    client.force_login(world.users[persona])
+    query = kwargs.pop("query", "")
+    response = client.get(reverse(name, kwargs=kwargs) + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def row_of(html: str, name: str) -> str:
+    """The table row naming `name`, after the filter form (whose options name every indicator)."""
+    start = html.index(name, html.index("</form>", html.index('class="filters"')))
+    return html[start:html.index("</tr>", start)]
+
+
+def test_the_region_page_shows_each_municipalitys_stored_value_and_judges_it_in_words(client, world, results):
+    html = page(client, world, "analyst", "region", code="77", query="?ind=vpr_base")
+    for key, verdict in (("A", "лучше региона"), ("B", "хуже региона")):
+        value = stored(results, "municipality", world.municipalities[key].code, "vpr_base")
+        cells = row_of(html, world.municipalities[key].name)
+        assert marks.fmt(value, CATALOG["vpr_base"]) in cells
+        assert verdict in cells
+    assert marks.fmt(stored(results, "region", "77", "vpr_base"), CATALOG["vpr_base"]) in row_of(html, "Регион в целом")
+
+
+def test_the_region_page_sorts_by_an_indicator_from_the_query_string(client, world, results):
+    html = page(client, world, "analyst", "region", code="77", query="?ind=vpr_base&sort=vpr_base")
+    table = html[html.index("Регион в целом"):]
+    assert table.index(world.municipalities["A"].name) < table.index(world.municipalities["B"].name)
+
+
+def test_the_region_page_counts_the_lists_and_their_change_since_last_year(client, world, results):
+    html = page(client, world, "analyst", "region", code="77", query="?year=2026")
+    shnor = row_of(html, "ШНОР — школы")
+    assert ">1<" in shnor and "+1" in shnor  # one school entered ШНОР in 2026
+    shnsu = row_of(html, "ШНСУ — школы")
+    assert "+0" not in shnsu and ">0<" in shnsu.replace(" ", "")  # stayed: change 0
+
+
+def test_a_target_is_judged_with_a_sign_and_words(client, world, results):
+    html = page(client, world, "analyst", "region", code="77", query="?ind=vpr4_base")
+    assert "✗" in row_of(html, world.municipalities["B"].name)
+    assert "цель 80,0 % не достигнута" in row_of(html, world.municipalities["B"].name)
+    assert "цель 80,0 % достигнута" in row_of(html, world.municipalities["A"].name)
+
+
+def test_the_municipality_page_names_its_problem_zones_and_the_best_municipality(client, world, results):
+    html = page(client, world, "coordinator_b", "municipality", code="mun-B", query="?ind=vpr_base&ind=vpr4_base")
+    zones = html[html.index("Проблемные зоны"):html.index("Организации по показателям")]
+    assert "ниже цели 80,0 %" in zones and "хуже региона" in zones
+    comparison = row_of(html, "Доля результатов ВПР с отметкой «3» и выше")
+    assert world.municipalities["A"].name in comparison  # the best municipality, by name
+    assert marks.fmt(stored(results, "municipality", "mun-A", "vpr_base"), CATALOG["vpr_base"]) in comparison
+
+
+def test_the_municipality_page_lists_only_its_own_schools(client, world, results):
+    html = page(client, world, "coordinator_a", "municipality", code="mun-A")
+    assert world.organisations["a1"].name in html
+    assert world.organisations["b1"].name not in html
+
+
+def test_the_organisation_page_shows_value_references_interval_and_group(client, world, results):
+    html = page(client, world, "operator_a1", "organisation", code="edu100001", query="?year=2026")
+    row = row_of(html, "Доля результатов ВПР с отметкой «3» и выше")
+    ind = CATALOG["vpr_base"]
+    assert marks.fmt(stored(results, "organisation", "edu100001", "vpr_base"), ind) in row
+    assert marks.fmt(stored(results, "municipality", "mun-A", "vpr_base"), ind) in row
+    assert marks.fmt(stored(results, "region", "77", "vpr_base"), ind) in row
+    assert "89,2 % – 93,2 %" in row and ">400<" in row.replace("\n", "")
+    assert "Отметки ВПР заметно выше журнальных." in html
+    assert "Признаки выявлены в 1 из 2 групп" in html
+
+
+def test_the_organisation_page_explains_its_risk_status(client, world, results):
+    html = page(client, world, "coordinator_b", "organisation", code="edu200001")
+    assert "Школа ниже школ своего кластера три года подряд." in html
+    assert "✗ в списке" in html
+
+
+def test_the_indicator_page_shows_the_passport_and_drills_down(client, world, results):
+    html = page(client, world, "analyst", "indicator", code="vpr_base")
+    ind = CATALOG["vpr_base"]
+    assert ind.formula in html.replace("&quot;", '"').replace("&#x27;", "'").replace("&gt;", ">").replace("&lt;", "<")
+    assert "Версия" in html and "Распределение по организациям" in html
+    html = page(client, world, "analyst", "indicator", code="vpr_base", query="?municipality=mun-A")
+    assert world.organisations["a2"].name in html and world.organisations["b1"].name not in html
+
+
+def test_a_coordinator_cannot_drill_into_another_municipality(client, world, results):
+    client.force_login(world.users["coordinator_a"])
+    url = reverse("indicator", kwargs={"code": "vpr_base"})
+    assert client.get(url + "?municipality=mun-B").status_code == 404
+    assert client.get(reverse("organisation", kwargs={"code": "edu200001"})).status_code == 404
+    html = client.get(url).content.decode()
+    assert world.municipalities["B"].name not in html and world.organisations["b1"].name not in html
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_csv_export_holds_the_stored_values_within_the_scope(client, world, results):
+    client.force_login(world.users["coordinator_a"])
+    response = client.get(reverse("indicator-export", kwargs={"code": "vpr_base", "fmt": "csv"}) + "?year=2026")
+    rows = _csv_rows(response.content)
+    by_code = {row[1]: row for row in rows[1:]}
+    assert set(by_code) == {"77", "mun-A", "edu100001", "edu100002"}
+    assert float(by_code["edu100001"][6]) == stored(results, "organisation", "edu100001", "vpr_base")
+
+
+def test_the_exports_defuse_formula_like_text_and_keep_numbers_numeric(client, world, results):
+    org = world.organisations["a2"]
+    org.name = "=HYPERLINK(\"http://evil\";\"x\")"
+    org.save()
+    client.force_login(world.users["analyst"])
+    base = reverse("indicator-export", kwargs={"code": "vpr_base", "fmt": "csv"}) + "?year=2026&municipality=mun-A"
+    rows = _csv_rows(client.get(base).content)
+    assert any(row[2] == "'" + org.name for row in rows)
+    response = client.get(base.replace("export.csv", "export.xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    assert cells["edu100002"][2].value == "'" + org.name and cells["edu100002"][2].data_type == "s"
+    assert cells["edu100002"][6].value == pytest.approx(0.725) and cells["edu100002"][6].data_type == "n"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+7 999", "-2", "@SUM(A1)", "\tx"])
+def test_each_formula_prefix_is_defused(text):
+    assert export.safe(text) == "'" + text
+    assert export.safe(-2.5) == -2.5
+
+
+def test_a_new_result_run_is_read_at_the_next_request(client, world, results):
+    html = page(client, world, "analyst", "region", code="77", query="?ind=vpr_base")
+    assert "85,0 %" in row_of(html, world.municipalities["A"].name)
+    table = dashboard_data.values()
+    values = table["value"].to_pylist()
+    values[3] = 0.5  # mun-A, 2026
+    table = table.set_column(table.schema.get_field_index("value"), "value", pa.array(values, pa.float64()))
+    catalog = default_catalog()
+    results.write_run(table, catalog, results.resolve_versions(catalog))
+    html = page(client, world, "analyst", "region", code="77", query="?ind=vpr_base")
+    assert "50,0 %" in row_of(html, world.municipalities["A"].name)
+
+
+def test_the_chart_scripts_are_served_locally(client):
+    for path in ("/static/msoko/vendor/vega-bundle.js", "/static/msoko/charts.js"):
+        response = client.get(path)
+        assert response.status_code == 200
+    html_bundle = b"".join(client.get("/static/msoko/vendor/vega-bundle.js").streaming_content)
+    assert b"vegaEmbed" in html_bundle
