@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from msoko.web.jobs.models import Job, JobStatus
@@ -42,7 +42,6 @@ class _Reporter:
 
 
 def _execute(job_id, function: JobFunction) -> None:
-    close_old_connections()
     try:
         Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
         status, result = function(_Reporter(job_id))
@@ -54,14 +53,22 @@ def _execute(job_id, function: JobFunction) -> None:
             result={"error": f"Внутренняя ошибка ({type(exc).__name__}). Данные не изменены; сообщите администратору."},
             finished=timezone.now(),
         )
+
+
+def _execute_in_worker(job_id, function: JobFunction) -> None:
+    """In the worker thread the connections are the thread's own: fresh for each job, closed after it
+    (a job is long; a connection left idle in a worker would pin the database)."""
+    close_old_connections()
+    try:
+        _execute(job_id, function)
     finally:
-        close_old_connections()
+        connections.close_all()
 
 
 def submit(*, kind: str, label: str, owner, function: JobFunction) -> Job:
     job = Job.objects.create(kind=kind, label=label[:500], owner=owner)
-    if getattr(settings, "JOBS_INLINE", False):
+    if getattr(settings, "JOBS_INLINE", False):  # in the caller's thread and transaction (tests)
         _execute(job.pk, function)
     else:
-        _executor.submit(_execute, job.pk, function)
+        _executor.submit(_execute_in_worker, job.pk, function)
     return job
