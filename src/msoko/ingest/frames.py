@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,6 +344,54 @@ def iter_frames(
             yield frame
     if progress:
         progress(source.size, source.size)
+
+
+def prefetch(frames, progress=None, depth: int = 2) -> Iterator[pl.DataFrame]:
+    """`frames(progress)` produced in a reader thread, at most `depth` frames ahead: pyarrow parses the next
+    batch while the caller checks this one. Exceptions (`TypedReadFailed`…) are re-raised in the caller;
+    `progress` is called from the caller's thread (once per frame). Closing the iterator stops the reader.
+    """
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    latest: list[tuple[int, int]] = []
+
+    def note(done: int, total: int) -> None:
+        latest[:] = [(done, total)]
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames(note):
+                if not put(("frame", frame)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 — handed to the caller
+            put(("error", exc))
+
+    reader = threading.Thread(target=produce, name="msoko-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, value = items.get()
+            if progress is not None and latest:
+                progress(*latest[0])
+            if kind == "frame":
+                yield value
+            elif kind == "end":
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _empty(name: str, dtype) -> pl.Expr:

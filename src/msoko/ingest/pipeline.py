@@ -40,7 +40,7 @@ from msoko.ingest.canonical import (
     header_map,
     missing_column_issues,
 )
-from msoko.ingest.frames import LINE, Source, TypedReadFailed, iter_frames, open_source
+from msoko.ingest.frames import LINE, Source, TypedReadFailed, iter_frames, open_source, prefetch
 from msoko.ingest.prepared import Prepared
 from msoko.ingest.pseudo import Pseudonymiser, refuse_names
 from msoko.ingest.rules import (
@@ -487,13 +487,16 @@ def _run_frames(
     if source is not None:
         # with per-task columns a row becomes many task rows: smaller batches keep memory flat
         width = sum(1 for e in prepared.extras if TASK_RE.match(e))
-        frames = iter_frames(
-            source,
-            prepared.read_issues,
-            progress=progress,
-            types=types,
-            null_values=NULL_VALUES,
-            batch_rows=250_000 if width <= 4 else max(50_000, 1_000_000 // width),
+        frames = prefetch(
+            lambda note: iter_frames(
+                source,
+                prepared.read_issues,
+                progress=note,
+                types=types,
+                null_values=NULL_VALUES,
+                batch_rows=250_000 if width <= 4 else max(50_000, 1_000_000 // width),
+            ),
+            progress,
         )
     dup_keys, dup_what = DUPLICATE_KEYS[spec.name]
     duplicates = DuplicateFinder(dup_keys)
@@ -549,6 +552,9 @@ def _run_frames(
         if tasks_lane is not None:
             tasks_lane.drain()
     finally:
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()  # stops the reader thread when checking ended early
         if worker is not None:
             worker.shutdown()
         if tasks_lane is not None:
