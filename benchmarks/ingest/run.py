@@ -1,16 +1,19 @@
 """Ingest benchmark: generate a canonical vpr.csv (numpy), import it, print rows/s and peak memory.
 
-    python3 -m uv run python benchmarks/ingest/run.py --rows 1000000            # region scale
-    python3 -m uv run python benchmarks/ingest/run.py --rows 10000000 --tasks 0 # country scale
+    python3 -m uv run python benchmarks/ingest/run.py --rows 1000000             # region scale
+    python3 -m uv run python benchmarks/ingest/run.py --rows 1000000 --tasks 15  # with 15 task columns
+    python3 -m uv run python benchmarks/ingest/run.py --all                      # 1 M and 10 M, 0 and 15 tasks
 
 Each import runs in a fresh child process so that `ru_maxrss` is the import's own peak (the generator
-is not counted). Figures are recorded in benchmarks/ingest/README.md.
+is not counted). Generated files live under the system temp folder (`--data`, never inside the
+repository) and are reused by later runs; figures are recorded in benchmarks/ingest/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -105,6 +108,50 @@ def generate(path: Path, rows: int, tasks: int, seed: int = 1, chunk: int = 1_00
             done += n
 
 
+ALL = [(1_000_000, 0), (1_000_000, 15), (10_000_000, 0), (10_000_000, 15)]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def data_file(folder: Path, rows: int, tasks: int) -> Path:
+    """The generated file for (rows, tasks) in `folder`, generated when missing (then reused)."""
+    file = folder / f"vpr-{rows}-t{tasks}.csv"
+    if not file.exists():
+        started = time.perf_counter()
+        part = file.with_suffix(".part")
+        generate(part, rows, tasks)
+        part.rename(file)
+        print(
+            f"generated {rows:,} rows, {tasks} task columns ({file.stat().st_size / 2**20:.0f} MiB) "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    return file
+
+
+def measure(file: Path, rows: int, tasks: int, repeat: int) -> dict:
+    """Import `file` `repeat` times, each in a fresh child process and workspace; the best run."""
+    runs = []
+    for _ in range(repeat):
+        home = Path(tempfile.mkdtemp(prefix="msoko-bench-ws-"))
+        try:
+            result = subprocess.run(
+                [sys.executable, __file__, "--child", str(home), str(file)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    best = min(runs, key=lambda r: r["seconds"])
+    return {
+        "case": f"{rows:,} rows, {tasks} task columns",
+        **best,
+        "runs_seconds": [r["seconds"] for r in runs],
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+
+
 def child(home: str, file: str) -> None:
     from msoko.core.workspace import Workspace
     from msoko.ingest import import_file
@@ -113,7 +160,8 @@ def child(home: str, file: str) -> None:
     started = time.perf_counter()
     outcome = import_file(ws, Path(file), kind="results")
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
     print(
         json.dumps(
             {
@@ -122,6 +170,7 @@ def child(home: str, file: str) -> None:
                 "seconds": round(seconds, 2),
                 "rows_per_second": int(outcome.rows / seconds) if seconds else None,
                 "peak_memory_mb": round(peak_mb),
+                "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
                 "errors": len(outcome.errors),
                 "warnings": len(outcome.warnings),
             },
@@ -134,31 +183,29 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--tasks", type=int, default=0, help="task:<n> columns per row")
-    parser.add_argument("--keep", action="store_true", help="keep the generated file and workspace")
+    parser.add_argument("--all", action="store_true", help="the four cases: 1 M / 10 M rows × 0 / 15 tasks")
+    parser.add_argument("--repeat", type=int, default=1, help="imports per case (the best is reported)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "msoko-bench-data",
+        help="folder for generated files (kept and reused; outside the repository)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    folder = Path(tempfile.mkdtemp(prefix="msoko-bench-"))
-    try:
-        file = folder / "vpr.csv"
-        started = time.perf_counter()
-        generate(file, args.rows, args.tasks)
-        print(
-            f"generated {args.rows:,} rows ({file.stat().st_size / 2**20:.0f} MiB) "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        result = subprocess.run(
-            [sys.executable, __file__, "--child", str(folder / "ws"), str(file)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        print(result.stdout.strip())
-    finally:
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    folder = args.data.resolve()
+    if folder.is_relative_to(REPO):
+        parser.error("--data must be outside the repository")
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = ALL if args.all else [(args.rows, args.tasks)]
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
+    for rows, tasks in cases:
+        file = data_file(folder, rows, tasks)
+        result = measure(file, rows, tasks, args.repeat)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
