@@ -155,57 +155,66 @@ def _long_query(rolled: str, parts: list[Part]) -> str:
     return " UNION ALL ".join(longs)
 
 
-def _meta_table(indicators: list[Indicator], years: list[int], versions: dict[str, tuple[int, str]]
-                ) -> pa.Table:
+META_COLUMNS = ("indicator VARCHAR, year BIGINT, level VARCHAR, is_share BOOLEAN, direction VARCHAR, "
+                "min_group_size BIGINT, target DOUBLE, version BIGINT, definition_hash VARCHAR")
+
+
+def _create_meta(con: duckdb.DuckDBPyConnection, indicators: list[Indicator], years: list[int],
+                 versions: dict[str, tuple[int, str]]) -> None:
+    """Table `meta`: what the final pass needs per indicator × year × level. Built by bound INSERTs, not
+    through a pyarrow table from Python objects (that imports pandas: ≈1 s of a region's recompute)."""
     rows = []
     for ind in indicators:
         version, digest = versions.get(ind.code, (ind.version, ind.definition_hash()))
         for year in years:
             for level in Level:
-                rows.append({
-                    "indicator": ind.code, "year": year, "level": str(level),
-                    "is_share": ind.kind in SHARE_LIKE,
-                    "direction": str(ind.direction), "min_group_size": ind.min_group_size,
-                    "target": ind.target_for(year, level), "version": version, "definition_hash": digest,
-                })
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("indicator", pa.string()), ("year", pa.int64()), ("level", pa.string()),
-        ("is_share", pa.bool_()), ("direction", pa.string()), ("min_group_size", pa.int64()),
-        ("target", pa.float64()), ("version", pa.int64()), ("definition_hash", pa.string())]))
+                rows.append((ind.code, year, str(level), ind.kind in SHARE_LIKE, str(ind.direction),
+                             ind.min_group_size, ind.target_for(year, level), version, digest))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE meta ({META_COLUMNS})")
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        con.execute(f"INSERT INTO meta VALUES {values}", [v for row in chunk for v in row])
 
 
 # Keys are pairs of independent 64-bit hashes (`series`/`series_check`, `peers`/`peers_check`): joining and
 # partitioning on two integers is several times faster than on the text columns, and a double collision
-# (≈2^-128 per pair) is not a practical risk.
+# (≈2^-128 per pair) is not a practical risk. The wide rows are never sorted: a rank depends only on the peer
+# group and the value, so ranks, peer counts and best values are computed once per distinct value of a peer
+# group (a narrow table) and joined back; the metadata (target, version, hash) is joined at the end.
 PREPARE_SQL = """
 CREATE OR REPLACE TEMP TABLE enriched AS
-SELECT *, (value IS NOT NULL AND group_size >= min_group_size AND direction <> 'neutral') AS ranked,
-       CASE direction WHEN 'higher_is_better' THEN -value WHEN 'lower_is_better' THEN value END AS order_key
-FROM (
-  SELECT r.*, m.is_share, m.direction, m.min_group_size, m.target, m.version, m.definition_hash,
-         CASE WHEN r.denominator IS NULL THEN r.numerator
-              WHEN r.denominator = 0 THEN NULL ELSE r.numerator / r.denominator END AS value,
-         (r.group_size < m.min_group_size) AS under_min_group,
-         hash(r.level, r.id, r.indicator, r.subject, r.grade) AS series,
-         hash('series', r.grade, r.subject, r.indicator, r.id, r.level) AS series_check,
-         hash(r.level, r.year, r.indicator, r.subject, r.grade) AS peers,
-         hash('peers', r.grade, r.subject, r.indicator, r.year, r.level) AS peers_check
-  FROM raw r JOIN meta m USING (indicator, year, level)
-);
-CREATE OR REPLACE TEMP TABLE peer_stats AS
-SELECT peers, peers_check, count(*) AS peers_all, min(order_key) AS best_key
-FROM enriched WHERE ranked GROUP BY peers, peers_check;
+SELECT r.level, r.id, r.year, r.subject, r.grade, r.indicator, r.numerator, r.denominator, r.group_size,
+       v.value, (r.group_size < m.min_group_size) AS under_min_group,
+       CASE WHEN v.value IS NULL OR r.group_size < m.min_group_size THEN NULL
+            WHEN m.direction = 'higher_is_better' THEN -v.value
+            WHEN m.direction = 'lower_is_better' THEN v.value END AS order_key,
+       hash(r.level, r.id, r.indicator, r.subject, r.grade) AS series,
+       hash('series', r.grade, r.subject, r.indicator, r.id, r.level) AS series_check,
+       hash(r.level, r.year, r.indicator, r.subject, r.grade) AS peers,
+       hash('peers', r.grade, r.subject, r.indicator, r.year, r.level) AS peers_check
+FROM raw r JOIN meta m USING (indicator, year, level),
+     LATERAL (SELECT CASE WHEN r.denominator IS NULL THEN r.numerator WHEN r.denominator = 0 THEN NULL
+                          ELSE r.numerator / r.denominator END AS value) v;
+CREATE OR REPLACE TEMP TABLE peer_ranks AS
+SELECT peers, peers_check, order_key,
+       CAST(1 + coalesce(sum(n) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT) AS rank_all,
+       CAST(sum(n) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS BIGINT) AS peers_all,
+       first_value(order_key) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS best_key
+FROM (SELECT peers, peers_check, order_key, count(*) AS n FROM enriched WHERE order_key IS NOT NULL
+      GROUP BY peers, peers_check, order_key)
+WINDOW w AS (PARTITION BY peers, peers_check ORDER BY order_key);
 """
 
 FINAL_SQL = f"""
 WITH w AS (
-  SELECT e.*, p.value AS prev_value, s.peers_all, s.best_key,
-         CASE WHEN e.ranked THEN rank() OVER (PARTITION BY e.peers, e.peers_check, e.ranked ORDER BY e.order_key)
-         END AS rank_all
+  SELECT e.*, p.value AS prev_value, k.rank_all, k.peers_all, k.best_key, m.is_share, m.direction, m.target,
+         m.version, m.definition_hash
   FROM enriched e
+  JOIN meta m ON m.indicator = e.indicator AND m.year = e.year AND m.level = e.level
   LEFT JOIN (SELECT series, series_check, year + 1 AS year, value FROM enriched) p
          ON p.series = e.series AND p.series_check = e.series_check AND p.year = e.year
-  LEFT JOIN peer_stats s ON e.ranked AND s.peers = e.peers AND s.peers_check = e.peers_check
+  LEFT JOIN peer_ranks k ON k.peers = e.peers AND k.peers_check = e.peers_check AND k.order_key = e.order_key
   WHERE e.year IN (SELECT year FROM keep_years)
 )
 SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator,
@@ -269,12 +278,21 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     if progress:
         progress("сравнение, ранги, цели", total - 1, total)
     computed = [i for i in catalog.indicators if i.code in set(outcome.computed)]
-    con.register("meta", _meta_table(computed, read, versions or {}))
-    con.register("keep_years", pa.table({"year": pa.array(keep, pa.int64())}))
+    _create_meta(con, computed, read, versions or {})
+    con.execute("CREATE OR REPLACE TEMP TABLE keep_years (year BIGINT)")
+    if keep:
+        con.execute(f"INSERT INTO keep_years VALUES {', '.join(f'({int(y)})' for y in keep)}")
     con.execute(PREPARE_SQL)
     con.execute("DROP TABLE raw")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {outcome.table} AS {FINAL_SQL}")
-    con.execute("DROP TABLE enriched; DROP TABLE peer_stats")
+    # Every join of the final pass builds its hash table on the narrow side as written (the previous
+    # year's values, the ranks, the metadata) and streams the wide rows through it; left to itself the
+    # optimiser builds on the wide rows (equal row counts), which costs more than the rest of the pass.
+    con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {outcome.table} AS {FINAL_SQL}")
+    finally:
+        con.execute("RESET disabled_optimizers")
+    con.execute("DROP TABLE enriched; DROP TABLE peer_ranks")
     outcome.rows = con.execute(f"SELECT count(*) FROM {outcome.table}").fetchall()[0][0]
     if progress:
         progress("готово", total, total)

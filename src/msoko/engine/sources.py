@@ -65,6 +65,7 @@ class Sources:
     def __init__(self, con: duckdb.DuckDBPyConnection, warehouse: Warehouse, specs: dict[str, DatasetSpec]):
         self.con, self.warehouse, self.specs = con, warehouse, specs
         self.available: set[str] = set()
+        self._rows: dict[str, str] = {}  # name → its rows without the scale join (for years and gap checks)
         self._register()
 
     def _register(self) -> None:
@@ -124,6 +125,10 @@ class Sources:
         self.available.add(name)
         present = _present_columns(files)
         raw = f"read_parquet({_files_sql(files)}, union_by_name = true)"
+        if name in ("oge", "ege"):
+            exam = "ОГЭ" if name == "oge" else "ЕГЭ"
+            self._rows[name] = (f"(SELECT CAST(year AS BIGINT) AS year, CAST(subject AS VARCHAR) AS subject, "
+                                f"CAST(mark AS BIGINT) AS mark FROM {raw} WHERE exam = '{exam}')")
         if name == "oge":
             columns = {k: v for k, v in spec.columns.items() if k not in ("mark", "file_mark")}
             self.con.execute(f"""CREATE OR REPLACE TEMP VIEW {view} AS
@@ -149,8 +154,8 @@ class Sources:
             return []
         issues = []
         year_list = ", ".join(str(int(y)) for y in years)
-        checks = (
-            ("oge", "mark IS NOT NULL AND file_mark IS NOT NULL AND NOT EXISTS (SELECT 1 FROM oge_scale s "
+        checks = (  # ОГЭ: where no scale exists the view's mark is the file's, so the plain rows answer
+            ("oge", "mark IS NOT NULL AND NOT EXISTS (SELECT 1 FROM oge_scale s "
                     "WHERE s.year = d.year AND s.subject = d.subject)",
              "ОГЭ {year}, «{subject}»: нет шкалы перевода баллов этого года — для {n} результатов взята "
              "отметка из файла; загрузите шкалу (msoko import scales)"),
@@ -161,8 +166,9 @@ class Sources:
         for name, condition, text in checks:
             if name not in self.available:
                 continue
+            source = self._rows["oge"] if name == "oge" and "oge" in self._rows else _quote("ds_" + name)
             rows = self.con.execute(
-                f"SELECT year, subject, count(*) FROM {_quote('ds_' + name)} d WHERE year IN ({year_list}) "
+                f"SELECT year, subject, count(*) FROM {source} d WHERE year IN ({year_list}) "
                 f"AND {condition} GROUP BY year, subject ORDER BY year, subject").fetchall()
             issues += [Issue.warning(text.format(year=y, subject=subj, n=n)) for y, subj, n in rows]
         return issues
@@ -170,7 +176,8 @@ class Sources:
     def years(self, names: set[str]) -> list[int]:
         found: set[int] = set()
         for name in names & self.available:
-            rows = self.con.execute(f'SELECT DISTINCT year FROM {_quote("ds_" + name)}').fetchall()
+            source = self._rows.get(name, _quote("ds_" + name))
+            rows = self.con.execute(f"SELECT DISTINCT year FROM {source}").fetchall()
             found.update(int(r[0]) for r in rows if r[0] is not None)
         return sorted(found)
 

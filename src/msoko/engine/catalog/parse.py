@@ -15,6 +15,8 @@ import yaml
 from msoko.core.issues import Issue
 
 Path_ = tuple[str | int, ...]
+# libyaml's composer when installed (same nodes and marks, ≈10× faster than the pure-Python one).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -31,29 +33,29 @@ class RawDocument:
         return self.lines.get((), None)
 
 
-def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> object:
+def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], scalars: yaml.SafeLoader) -> object:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            result[key] = _to_python(value_node, (*path, key), lines)
+            result[key] = _to_python(value_node, (*path, key), lines, scalars)
             lines[(*path, key)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+        return [_to_python(item, (*path, i), lines, scalars) for i, item in enumerate(node.value)]
+    return scalars.construct_object(node, deep=True)
 
 
 def parse_text(text: str, file: str) -> tuple[RawDocument | None, list[Issue]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
         return None, [Issue.error(f"ошибка синтаксиса YAML: {getattr(exc, 'problem', exc)}", file=file, row=row)]
     lines: dict[Path_, int] = {}
-    data = _to_python(node, (), lines) if node is not None else {}
+    data = _to_python(node, (), lines, yaml.SafeLoader("")) if node is not None else {}
     return RawDocument(file=file, data=data, lines=lines), []
 
 
