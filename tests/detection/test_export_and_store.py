@@ -8,8 +8,8 @@ import io
 import polars as pl
 from typer.testing import CliRunner
 
-from msoko.cli.detection import safe_cell
 from msoko.cli.main import app
+from msoko.core.spreadsheet import safe_cell
 from msoko.engine.detection import DetectionResults, run
 from msoko.engine.detection.store import POINTER
 from tests.detection.builders import scored

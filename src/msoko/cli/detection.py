@@ -5,10 +5,6 @@ Both read the results stored by `msoko compute` (`msoko.engine.detection.run`); 
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +13,7 @@ import typer
 
 from msoko.cli.common import EXIT_REJECTED, HomeOption, err_console, workspace
 from msoko.cli.exports import app
+from msoko.core.spreadsheet import write_csv
 
 YearOption = Annotated[int | None, typer.Option("--year", help="Только этот год.", show_default=False)]
 OutOption = Annotated[
@@ -29,21 +26,6 @@ DetailsOption = Annotated[
 ]
 OBJECTIVITY_COLUMNS = ["year", "org_id", "procedure", "subject", "grade", "participants", "flagged", "signs"]
 RISK_COLUMNS = ["year", "org_id", "shnor", "shnsu", "reasons"]
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-
-
-def safe_cell(value: object) -> str:
-    """Text a spreadsheet will not run: a cell starting with = + - @ gets a leading apostrophe, numbers excepted."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    text = str(value)
-    if text and text[0] in "=+-@\t\r" and not _NUMBER.match(text):
-        return "'" + text
-    return text
-
-
 def _results(home: Path | None):
     from msoko.engine.detection import DetectionResults
 
@@ -58,20 +40,6 @@ def _results(home: Path | None):
         )
         raise typer.Exit(EXIT_REJECTED)
     return found
-
-
-def _write(rows: list[list[object]], header: list[str], output: Path | None) -> None:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    text = buffer.getvalue()
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        output.write_text(text, encoding="utf-8")
 
 
 def _fmt(x: float | None) -> str:
@@ -103,7 +71,7 @@ def export_objectivity(
         if details:
             row += [values.get((r["year"], r["org_id"], r["subject"], r["grade"]), ""), r.get("explanation") or ""]
         rows.append(row)
-    _write(rows, OBJECTIVITY_COLUMNS + (["values", "explanation"] if details else []), output)
+    write_csv(OBJECTIVITY_COLUMNS + (["values", "explanation"] if details else []), rows, output)
 
 
 @app.command("risk")
@@ -121,4 +89,4 @@ def export_risk(
             row += [";".join(f"{k}={_fmt(v)}" for k, v in measured.items() if v is not None),
                     r.get("explanation") or ""]
         rows.append(row)
-    _write(rows, RISK_COLUMNS + (["values", "explanation"] if details else []), output)
+    write_csv(RISK_COLUMNS + (["values", "explanation"] if details else []), rows, output)

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from msoko.cli.common import EXIT_REJECTED, HomeOption, err_console, usage_error, workspace
+from msoko.core.spreadsheet import write_csv
 
 app = typer.Typer(help="Выгрузка результатов в CSV.", no_args_is_help=True)
 
 LEVELS = ("organisation", "municipality", "region", "total")
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return repr(value) if not value.is_integer() else str(int(value))
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @app.command("indicators")
@@ -66,15 +50,4 @@ def export_indicators(
             raise usage_error(f"--indicator: неизвестный код показателя «{indicator}».")
     table = store.indicator_values(level=level, year=year, indicator=indicator, subject=subject, grade=grade)
     header = [*EXPORT_COLUMNS, *OPTIONAL_COLUMNS]
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    columns = [table[name].to_pylist() for name in header]
-    for row in zip(*columns, strict=True):
-        writer.writerow([_cell(v) for v in row])
-    text = buffer.getvalue()
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        output.write_text(text, encoding="utf-8")
+    write_csv(header, zip(*(table[name].to_pylist() for name in header), strict=True), output)
