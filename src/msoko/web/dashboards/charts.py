@@ -47,10 +47,11 @@ def bars(chart_id: str, title: str, items: list[dict], references: list[dict], a
         tooltip=[alt.Tooltip("name:N", title="Название"), alt.Tooltip("label:N", title="Значение")],
     )
     layers = [base.mark_bar(color="#6c8fb8"), base.mark_text(align="left", dx=3).encode(text="label:N")]
-    if references:
-        ref = alt.Chart(alt.Data(values=references))
-        layers.append(ref.mark_rule(strokeDash=[6, 3], color="#1d2733").encode(x="value:Q"))
-        layers.append(ref.mark_text(angle=0, align="left", dx=3, dy=-6, baseline="bottom", y=0).encode(
+    for i, reference in enumerate(references):  # one layer each, captions stacked above the plot
+        ref = alt.Chart(alt.Data(values=[reference]))
+        dash = [6, 3] if i == 0 else [2, 2]
+        layers.append(ref.mark_rule(strokeDash=dash, color="#1d2733").encode(x="value:Q"))
+        layers.append(ref.mark_text(align="left", dx=3, baseline="bottom", y=-4 - 12 * i).encode(
             x="value:Q", text="caption:N"))
     height = max(60, 22 * len(items))
     spec = _finish(alt.layer(*layers).properties(height=height, title=title))
@@ -60,15 +61,15 @@ def bars(chart_id: str, title: str, items: list[dict], references: list[dict], a
 def lines(chart_id: str, title: str, points: list[dict], axis_title: str, columns: list[str],
           rows: list[list[str]]) -> Chart:
     """Dynamics over the years: one line per `series`, points shaped by series, labelled values."""
-    data = alt.Data(values=points)
-    base = alt.Chart(data).encode(
-        x=alt.X("year:O", title="Учебный год (весна)"),
+    chart = alt.Chart(alt.Data(values=points)).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
+        x=alt.X("year:O", title="Учебный год (весна)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=axis_title, scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+        shape=alt.Shape("series:N", title=None),  # the same legend: shape as well as colour
+        strokeDash=alt.StrokeDash("series:N", title=None),
         tooltip=[alt.Tooltip("series:N", title="Ряд"), alt.Tooltip("year:O", title="Год"),
                  alt.Tooltip("label:N", title="Значение")],
     )
-    chart = alt.layer(base.mark_line(), base.mark_point(filled=True, size=60).encode(shape="series:N"))
     return Chart(chart_id, title, _finish(chart.properties(height=260, title=title)), columns, rows)
 
 

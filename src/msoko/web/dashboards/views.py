@@ -18,6 +18,7 @@ from msoko.web.registry.models import Municipality, Organisation, Region
 LIST_NAMES = {"shnor": "ШНОР — школы с низкими результатами обучения",
               "shnsu": "ШНСУ — школы в неблагоприятных социальных условиях",
               "objectivity": "Признаки необъективности результатов"}
+LIST_SHORT = {"shnor": "ШНОР", "shnsu": "ШНСУ", "objectivity": "Признаки необъективности"}
 
 
 def _index(df) -> dict[tuple[str, str], dict]:
@@ -33,7 +34,7 @@ def _cell(row: dict | None, ind, reference: dict | None, ref_what: str) -> dict:
         target = ind.target_for(row["year"], row["level"])
     found = [marks.against(value, reference["value"] if reference else None, ind, ref_what),
              marks.target_mark(value, target, ind)]
-    rank = f"место {row['rank']} из {row['peers']}" if row.get("rank") and row.get("peers") else ""
+    rank = f"место {row['rank']} из {row['peers']}" if row.get("rank") and (row.get("peers") or 0) > 1 else ""
     return {"value": marks.fmt(value, ind), "marks": [m for m in found if m], "raw": value, "rank": rank,
             "small": bool(row.get("under_min_group")), "change": marks.fmt_change(row.get("change"), ind),
             "trend": marks.trend_mark(row.get("change"), ind)}
@@ -52,6 +53,8 @@ def _matrix(snap: Snapshot, f: filters.Filters, level: str, entities: list, refe
         cells = [_cell(rows.get((entity.code, code)), snap.indicators.get(code), reference[code], ref_what)
                  for code in f.indicators]
         table.append({"entity": entity, "cells": cells})
+    empty = [r["entity"] for r in table if all(c["raw"] is None for c in r["cells"])]
+    table = [r for r in table if any(c["raw"] is not None for c in r["cells"])]
     if f.sort:
         position = f.indicators.index(f.sort)
         ind = snap.indicators.get(f.sort)
@@ -61,7 +64,7 @@ def _matrix(snap: Snapshot, f: filters.Filters, level: str, entities: list, refe
         present.sort(key=lambda r: r["cells"][position]["raw"], reverse=best_first)
         table = present + missing
     ref_cells = [_cell(reference[code], snap.indicators.get(code), None, ref_what) for code in f.indicators]
-    return table, {"cells": ref_cells}
+    return table, {"cells": ref_cells, "empty": empty}
 
 
 def _headers(snap: Snapshot, f: filters.Filters) -> list[dict]:
@@ -129,7 +132,7 @@ def _lists_summary(snap: Snapshot, f: filters.Filters, org_codes: set[str]) -> l
         now = _list_members(snap, f.year, name) & org_codes
         before = _list_members(snap, f.previous_year, name) & org_codes if f.previous_year else set()
         delta = len(now) - len(before)
-        out.append({"code": name, "title": title, "now": len(now), "before": len(before) if f.previous_year else None,
+        out.append({"code": name, "title": title, "short": LIST_SHORT[name], "now": len(now), "before": len(before) if f.previous_year else None,
                     "delta": (f"+{delta}" if delta > 0 else str(delta).replace("-", "−")) if f.previous_year else "—",
                     "entered": len(now - before) if f.previous_year else None,
                     "left": len(before - now) if f.previous_year else None, "members": now, "gone": before - now})
