@@ -73,6 +73,7 @@ def _where(indicator: Indicator, spec: DatasetSpec):
 
 
 Part = tuple[str, str, str | None, str]  # indicator code, numerator / denominator / group-size column
+HIER = ("_h_municipality", "_h_region")  # the base table's hierarchy columns (organisation grain)
 
 
 def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int], dialect: str = "duckdb"
@@ -99,7 +100,10 @@ def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int]
         parts.append((indicator.code, num, den, size))
     view = _quote("ds_" + spec.name)
     if spec.grain is Grain.ORGANISATION:  # rows of organisations outside the registry are not counted
-        source = f"(SELECT d.*, o.kind AS org_kind FROM {view} d JOIN orgs o ON o.org_id = d.org_id)"
+        # The organisation's municipality and region ride along, so the roll-up needs no second join.
+        source = (f"(SELECT d.*, o.kind AS org_kind, o.municipality_id AS {HIER[0]}, o.region_id AS {HIER[1]} "
+                  f"FROM {view} d JOIN orgs o ON o.org_id = d.org_id)")
+        dims = [unit, *HIER, *dims[1:]]
     else:
         source = view
     dim_sql = ", ".join(_quote(c) for c in dims)
@@ -125,11 +129,12 @@ def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
     sums = ", ".join(f"sum({name}) AS {name}" for name in names)
     levels = []
     if spec.grain is Grain.ORGANISATION:
-        joined = f"{base} b JOIN orgs h ON h.org_id = b.org_id"
-        levels.append(("organisation", "b.org_id"))
+        joined = f"{base} b"
+        levels += [("organisation", "b.org_id"), ("municipality", f"b.{HIER[0]}"), ("region", f"b.{HIER[1]}")]
     else:
         joined = f"{base} b JOIN munis h ON h.municipality_id = b.municipality_id"
-    levels += [("municipality", "h.municipality_id"), ("region", "h.region_id"), ("total", "'total'")]
+        levels += [("municipality", "h.municipality_id"), ("region", "h.region_id")]
+    levels.append(("total", "'total'"))
     blocks = []
     for level, id_sql in levels:
         inner = f"FROM (SELECT b.*, {id_sql} AS id FROM {joined})"
@@ -182,8 +187,11 @@ def _create_meta(con: duckdb.DuckDBPyConnection, indicators: list[Indicator], ye
 # (≈2^-128 per pair) is not a practical risk. The wide rows are never sorted: a rank depends only on the peer
 # group and the value, so ranks, peer counts and best values are computed once per distinct value of a peer
 # group (a narrow table) and joined back; the metadata (target, version, hash) is joined at the end.
-PREPARE_SQL = """
-CREATE OR REPLACE TEMP TABLE enriched AS
+ENRICHED_COLUMNS = ("level VARCHAR, id VARCHAR, year BIGINT, subject VARCHAR, grade BIGINT, indicator VARCHAR, "
+                    "numerator DOUBLE, denominator DOUBLE, group_size BIGINT, value DOUBLE, under_min_group BOOLEAN, "
+                    "order_key DOUBLE, series UBIGINT, series_check UBIGINT, peers UBIGINT, peers_check UBIGINT")
+# The long rows of one dataset (`{long}`) with their value, whether they are ranked (order_key not NULL) and keys.
+ENRICH_SQL = """
 SELECT r.level, r.id, r.year, r.subject, r.grade, r.indicator, r.numerator, r.denominator, r.group_size,
        v.value, (r.group_size < m.min_group_size) AS under_min_group,
        CASE WHEN v.value IS NULL OR r.group_size < m.min_group_size THEN NULL
@@ -193,9 +201,12 @@ SELECT r.level, r.id, r.year, r.subject, r.grade, r.indicator, r.numerator, r.de
        hash('series', r.grade, r.subject, r.indicator, r.id, r.level) AS series_check,
        hash(r.level, r.year, r.indicator, r.subject, r.grade) AS peers,
        hash('peers', r.grade, r.subject, r.indicator, r.year, r.level) AS peers_check
-FROM raw r JOIN meta m USING (indicator, year, level),
+FROM ({long}) r JOIN meta m USING (indicator, year, level),
      LATERAL (SELECT CASE WHEN r.denominator IS NULL THEN r.numerator WHEN r.denominator = 0 THEN NULL
-                          ELSE r.numerator / r.denominator END AS value) v;
+                          ELSE r.numerator / r.denominator END AS value) v
+"""
+
+PREPARE_SQL = """
 CREATE OR REPLACE TEMP TABLE peer_ranks AS
 SELECT peers, peers_check, order_key,
        CAST(1 + coalesce(sum(n) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT) AS rank_all,
@@ -261,8 +272,9 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     outcome.years = keep
     outcome.warnings = sources.scale_gaps(keep)
     total = len(by_dataset) + 1
-    con.execute("CREATE OR REPLACE TEMP TABLE raw (level VARCHAR, id VARCHAR, year BIGINT, subject VARCHAR, "
-                "grade BIGINT, indicator VARCHAR, numerator DOUBLE, denominator DOUBLE, group_size BIGINT)")
+    computed = [i for ind in by_dataset.values() for i in ind] if read else []
+    _create_meta(con, computed, read, versions or {})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE enriched ({ENRICHED_COLUMNS})")
     for step, (name, indicators) in enumerate(sorted(by_dataset.items())):
         if progress:
             progress(f"набор «{name}»", step, total)
@@ -272,18 +284,15 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
         base_sql, parts, names = _base_query(spec, indicators, read, dialect)
         con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
-        con.execute(f"INSERT INTO raw {_long_query('rolled', parts)}")
+        con.execute("INSERT INTO enriched " + ENRICH_SQL.format(long=_long_query("rolled", parts)))
         con.execute("DROP TABLE base; DROP TABLE rolled")
         outcome.computed += [part[0] for part in parts]
     if progress:
         progress("сравнение, ранги, цели", total - 1, total)
-    computed = [i for i in catalog.indicators if i.code in set(outcome.computed)]
-    _create_meta(con, computed, read, versions or {})
     con.execute("CREATE OR REPLACE TEMP TABLE keep_years (year BIGINT)")
     if keep:
         con.execute(f"INSERT INTO keep_years VALUES {', '.join(f'({int(y)})' for y in keep)}")
     con.execute(PREPARE_SQL)
-    con.execute("DROP TABLE raw")
     # Every join of the final pass builds its hash table on the narrow side as written (the previous
     # year's values, the ranks, the metadata) and streams the wide rows through it; left to itself the
     # optimiser builds on the wide rows (equal row counts), which costs more than the rest of the pass.
