@@ -148,15 +148,36 @@ def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
     return " UNION ALL ".join(blocks)
 
 
+def _prev_query(rolled: str, names: list[str]) -> str:
+    """The rolled rows with the same level × id × breakdown's sums of the previous year (`p_c0`, …), for the
+    change: one join of the (few, wide) rolled rows instead of one per indicator row later."""
+    prev = ", ".join(f"p.{name} AS p_{name}" for name in names)
+    same = " AND ".join(f"p.{c} IS NOT DISTINCT FROM r.{c}" for c in ("id", "subject", "grade"))
+    return (f"SELECT r.*, {prev} FROM {rolled} r LEFT JOIN {rolled} p "
+            f"ON p.level = r.level AND p.year = r.year - 1 AND {same}")
+
+
+def _value_sql(num: str, den: str | None) -> str:
+    """numerator / denominator as the stored `value` is: the numerator alone where there is no denominator
+    (or it is NULL), NULL where it is 0."""
+    num_sql = f"CAST({num} AS DOUBLE)"
+    if den is None:
+        return num_sql
+    den_sql = f"CAST({den} AS DOUBLE)"
+    return f"CASE WHEN {den_sql} IS NULL THEN {num_sql} WHEN {den_sql} = 0 THEN NULL ELSE {num_sql} / {den_sql} END"
+
+
 def _long_query(rolled: str, parts: list[Part]) -> str:
-    """One row per indicator: (level, id, year, subject, grade, indicator, numerator, denominator, group_size)."""
+    """One row per indicator: (level, id, year, subject, grade, indicator, numerator, denominator, group_size,
+    prev_value) — prev_value is the value of the previous year where that year's row exists (group size > 0)."""
     longs = []
     for code, num, den, size in parts:
         den_sql = f"CAST({den} AS DOUBLE)" if den else "CAST(NULL AS DOUBLE)"
         literal = "'" + code.replace("'", "''") + "'"
+        prev = f"CASE WHEN p_{size} > 0 THEN {_value_sql('p_' + num, 'p_' + den if den else None)} END"
         longs.append(f"SELECT level, id, year, subject, grade, {literal} AS indicator, CAST({num} AS DOUBLE) AS "
-                     f"numerator, {den_sql} AS denominator, CAST({size} AS BIGINT) AS group_size FROM {rolled} "
-                     f"WHERE {size} > 0")
+                     f"numerator, {den_sql} AS denominator, CAST({size} AS BIGINT) AS group_size, "
+                     f"{prev} AS prev_value FROM {rolled} WHERE {size} > 0")
     return " UNION ALL ".join(longs)
 
 
@@ -189,16 +210,14 @@ def _create_meta(con: duckdb.DuckDBPyConnection, indicators: list[Indicator], ye
 # group (a narrow table) and joined back; the metadata (target, version, hash) is joined at the end.
 ENRICHED_COLUMNS = ("level VARCHAR, id VARCHAR, year BIGINT, subject VARCHAR, grade BIGINT, indicator VARCHAR, "
                     "numerator DOUBLE, denominator DOUBLE, group_size BIGINT, value DOUBLE, under_min_group BOOLEAN, "
-                    "order_key DOUBLE, series UBIGINT, series_check UBIGINT, peers UBIGINT, peers_check UBIGINT")
+                    "order_key DOUBLE, prev_value DOUBLE, peers UBIGINT, peers_check UBIGINT")
 # The long rows of one dataset (`{long}`) with their value, whether they are ranked (order_key not NULL) and keys.
 ENRICH_SQL = """
 SELECT r.level, r.id, r.year, r.subject, r.grade, r.indicator, r.numerator, r.denominator, r.group_size,
        v.value, (r.group_size < m.min_group_size) AS under_min_group,
        CASE WHEN v.value IS NULL OR r.group_size < m.min_group_size THEN NULL
             WHEN m.direction = 'higher_is_better' THEN -v.value
-            WHEN m.direction = 'lower_is_better' THEN v.value END AS order_key,
-       hash(r.level, r.id, r.indicator, r.subject, r.grade) AS series,
-       hash('series', r.grade, r.subject, r.indicator, r.id, r.level) AS series_check,
+            WHEN m.direction = 'lower_is_better' THEN v.value END AS order_key, r.prev_value,
        hash(r.level, r.year, r.indicator, r.subject, r.grade) AS peers,
        hash('peers', r.grade, r.subject, r.indicator, r.year, r.level) AS peers_check
 FROM ({long}) r JOIN meta m USING (indicator, year, level),
@@ -219,12 +238,10 @@ WINDOW w AS (PARTITION BY peers, peers_check ORDER BY order_key);
 
 FINAL_SQL = f"""
 WITH w AS (
-  SELECT e.*, p.value AS prev_value, k.rank_all, k.peers_all, k.best_key, m.is_share, m.direction, m.target,
-         m.version, m.definition_hash
+  SELECT e.*, k.rank_all, k.peers_all, k.best_key, m.is_share, m.direction, m.target, m.version,
+         m.definition_hash
   FROM enriched e
   JOIN meta m ON m.indicator = e.indicator AND m.year = e.year AND m.level = e.level
-  LEFT JOIN (SELECT series, series_check, year + 1 AS year, value FROM enriched) p
-         ON p.series = e.series AND p.series_check = e.series_check AND p.year = e.year
   LEFT JOIN peer_ranks k ON k.peers = e.peers AND k.peers_check = e.peers_check AND k.order_key = e.order_key
   WHERE e.year IN (SELECT year FROM keep_years)
 )
@@ -284,8 +301,9 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
         base_sql, parts, names = _base_query(spec, indicators, read, dialect)
         con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
-        con.execute("INSERT INTO enriched " + ENRICH_SQL.format(long=_long_query("rolled", parts)))
-        con.execute("DROP TABLE base; DROP TABLE rolled")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rolled_prev AS {_prev_query('rolled', names)}")
+        con.execute("INSERT INTO enriched " + ENRICH_SQL.format(long=_long_query("rolled_prev", parts)))
+        con.execute("DROP TABLE base; DROP TABLE rolled; DROP TABLE rolled_prev")
         outcome.computed += [part[0] for part in parts]
     if progress:
         progress("сравнение, ранги, цели", total - 1, total)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -119,13 +120,20 @@ def _additive(node: exp.Expression) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple[exp.Expression, ...]:
+    """SQLGlot's trees for `text`, parsed once per process (validation and computation both ask); the trees
+    are only read — every part handed out is a copy."""
+    return tuple(s for s in sqlglot.parse(text, read=READ_DIALECT) if s is not None)
+
+
 def parse_formula(text: str, columns: Mapping[str, object], *, needs_denominator: bool | None = None,
                   ) -> tuple[Formula | None, list[FormulaError]]:
     """Parse and check `text`; `needs_denominator` True/False demands or forbids a top-level division."""
     if not text or not text.strip():
         return None, [FormulaError("формула пуста")]
     try:
-        statements = [s for s in sqlglot.parse(text, read=READ_DIALECT) if s is not None]
+        statements = list(_parse(text))
     except (ParseError, TokenError) as exc:
         errors = getattr(exc, "errors", None) or [{}]
         first = errors[0]
