@@ -153,7 +153,9 @@ def _prev_query(rolled: str, names: list[str]) -> str:
     change: one join of the (few, wide) rolled rows instead of one per indicator row later."""
     prev = ", ".join(f"p.{name} AS p_{name}" for name in names)
     same = " AND ".join(f"p.{c} IS NOT DISTINCT FROM r.{c}" for c in ("id", "subject", "grade"))
-    return (f"SELECT r.*, {prev} FROM {rolled} r LEFT JOIN {rolled} p "
+    keys = ("hash(r.level, r.year, r.subject, r.grade) AS peer_key, "
+            "hash('peers', r.grade, r.subject, r.year, r.level) AS peer_check")
+    return (f"SELECT r.*, {keys}, {prev} FROM {rolled} r LEFT JOIN {rolled} p "
             f"ON p.level = r.level AND p.year = r.year - 1 AND {same}")
 
 
@@ -167,17 +169,27 @@ def _value_sql(num: str, den: str | None) -> str:
     return f"CASE WHEN {den_sql} IS NULL THEN {num_sql} WHEN {den_sql} = 0 THEN NULL ELSE {num_sql} / {den_sql} END"
 
 
-def _long_query(rolled: str, parts: list[Part]) -> str:
-    """One row per indicator: (level, id, year, subject, grade, indicator, numerator, denominator, group_size,
-    prev_value) — prev_value is the value of the previous year where that year's row exists (group size > 0)."""
+def _long_query(rolled: str, parts: list[Part], indicators: dict[str, Indicator]) -> str:
+    """One row per indicator, in the columns of `enriched`: its value, whether it is ranked (order_key not
+    NULL: a value on enough results with a direction), prev_value (the previous year's value where that
+    year's row exists) and its peer group's key pair (the breakdown's hashes combined with the indicator's)."""
     longs = []
     for code, num, den, size in parts:
-        den_sql = f"CAST({den} AS DOUBLE)" if den else "CAST(NULL AS DOUBLE)"
+        indicator = indicators[code]
         literal = "'" + code.replace("'", "''") + "'"
+        minimum = int(indicator.min_group_size)
+        sign = {Direction.HIGHER: "-", Direction.LOWER: ""}.get(indicator.direction)
+        order_key = (f"CASE WHEN value IS NOT NULL AND group_size >= {minimum} THEN {sign}value END"
+                     if sign is not None else "CAST(NULL AS DOUBLE)")
+        den_sql = f"CAST({den} AS DOUBLE)" if den else "CAST(NULL AS DOUBLE)"
         prev = f"CASE WHEN p_{size} > 0 THEN {_value_sql('p_' + num, 'p_' + den if den else None)} END"
-        longs.append(f"SELECT level, id, year, subject, grade, {literal} AS indicator, CAST({num} AS DOUBLE) AS "
-                     f"numerator, {den_sql} AS denominator, CAST({size} AS BIGINT) AS group_size, "
-                     f"{prev} AS prev_value FROM {rolled} WHERE {size} > 0")
+        row = (f"SELECT level, id, year, subject, grade, {literal} AS indicator, CAST({num} AS DOUBLE) AS numerator, "
+               f"{den_sql} AS denominator, CAST({size} AS BIGINT) AS group_size, {_value_sql(num, den)} AS value, "
+               f"{prev} AS prev_value, xor(peer_key, hash({literal})) AS peers, "
+               f"xor(peer_check, hash('peers', {literal})) AS peers_check FROM {rolled} WHERE {size} > 0")
+        longs.append(f"SELECT level, id, year, subject, grade, indicator, numerator, denominator, group_size, value, "
+                     f"group_size < {minimum} AS under_min_group, {order_key} AS order_key, prev_value, peers, "
+                     f"peers_check FROM ({row})")
     return " UNION ALL ".join(longs)
 
 
@@ -203,28 +215,14 @@ def _create_meta(con: duckdb.DuckDBPyConnection, indicators: list[Indicator], ye
         con.execute(f"INSERT INTO meta VALUES {values}", [v for row in chunk for v in row])
 
 
-# Keys are pairs of independent 64-bit hashes (`series`/`series_check`, `peers`/`peers_check`): joining and
-# partitioning on two integers is several times faster than on the text columns, and a double collision
-# (≈2^-128 per pair) is not a practical risk. The wide rows are never sorted: a rank depends only on the peer
+# Peer groups are keyed by pairs of independent 64-bit hashes (`peers`/`peers_check`): joining and grouping
+# on two integers is several times faster than on the text columns, and a double collision (≈2^-128 per
+# pair) is not a practical risk. The wide rows are never sorted: a rank depends only on the peer
 # group and the value, so ranks, peer counts and best values are computed once per distinct value of a peer
 # group (a narrow table) and joined back; the metadata (target, version, hash) is joined at the end.
 ENRICHED_COLUMNS = ("level VARCHAR, id VARCHAR, year BIGINT, subject VARCHAR, grade BIGINT, indicator VARCHAR, "
                     "numerator DOUBLE, denominator DOUBLE, group_size BIGINT, value DOUBLE, under_min_group BOOLEAN, "
                     "order_key DOUBLE, prev_value DOUBLE, peers UBIGINT, peers_check UBIGINT")
-# The long rows of one dataset (`{long}`) with their value, whether they are ranked (order_key not NULL) and keys.
-ENRICH_SQL = """
-SELECT r.level, r.id, r.year, r.subject, r.grade, r.indicator, r.numerator, r.denominator, r.group_size,
-       v.value, (r.group_size < m.min_group_size) AS under_min_group,
-       CASE WHEN v.value IS NULL OR r.group_size < m.min_group_size THEN NULL
-            WHEN m.direction = 'higher_is_better' THEN -v.value
-            WHEN m.direction = 'lower_is_better' THEN v.value END AS order_key, r.prev_value,
-       hash(r.level, r.year, r.indicator, r.subject, r.grade) AS peers,
-       hash('peers', r.grade, r.subject, r.indicator, r.year, r.level) AS peers_check
-FROM ({long}) r JOIN meta m USING (indicator, year, level),
-     LATERAL (SELECT CASE WHEN r.denominator IS NULL THEN r.numerator WHEN r.denominator = 0 THEN NULL
-                          ELSE r.numerator / r.denominator END AS value) v
-"""
-
 PREPARE_SQL = """
 CREATE OR REPLACE TEMP TABLE peer_ranks AS
 SELECT peers, peers_check, order_key,
@@ -302,7 +300,7 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
         con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE rolled_prev AS {_prev_query('rolled', names)}")
-        con.execute("INSERT INTO enriched " + ENRICH_SQL.format(long=_long_query("rolled_prev", parts)))
+        con.execute("INSERT INTO enriched " + _long_query("rolled_prev", parts, {i.code: i for i in indicators}))
         con.execute("DROP TABLE base; DROP TABLE rolled; DROP TABLE rolled_prev")
         outcome.computed += [part[0] for part in parts]
     if progress:
