@@ -248,12 +248,14 @@ def import_file(
         outcome.seconds = time.monotonic() - started
         return outcome
 
-    # the checksum (and the raw file's archive copy) is made while the file is checked: a file of 10⁷ rows
-    # takes seconds to hash. It is needed first only when an active import could be this very file.
+    # the checksum and the raw file's archive copy are made in one pass while the file is checked (a file
+    # of 10⁷ rows takes seconds to hash and copy). The checksum is needed first only when an active import
+    # could be this very file ("unchanged": nothing is checked or written).
     checksum: str | None = None
     candidates = [] if dry_run else _active_imports(ws, prepared)
     if candidates:
         checksum = store.sha256_file(path)
+        outcome.checksum = checksum
         previous = next((entry for entry in candidates if entry.get("checksum") == checksum), None)
         if previous is not None:
             outcome.status = "unchanged"
@@ -270,9 +272,9 @@ def import_file(
     staging = None if dry_run else store.Staging(ws, import_id)
     raw_copy = None
     checksum_job: Future | None = None
-    if checksum is None:
-        if staging is not None and not prepared.dropped:
-            raw_copy = staging.ensure_root() / "raw-copy"
+    if staging is not None and not prepared.dropped:
+        raw_copy = staging.ensure_root() / "raw-copy"
+    if checksum is None or raw_copy is not None:
         hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-sha256")
         checksum_job = hashing.submit(store.sha256_and_copy, path, raw_copy)
         hashing.shutdown(wait=False)
