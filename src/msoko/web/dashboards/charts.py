@@ -14,6 +14,7 @@ Marks carry shape and text as well as colour (points + labels, dashed reference 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import altair as alt
 
@@ -37,31 +38,43 @@ def _finish(chart: alt.TopLevelMixin) -> dict:
     return chart.properties(width=WIDTH).configure_view(stroke=None).to_dict(validate=False)
 
 
-def bars(chart_id: str, title: str, items: list[dict], references: list[dict], axis_title: str,
-         columns: list[str], rows: list[list[str]]) -> Chart:
-    """Horizontal bars (`name`, `value`, `label`), with reference rules (`what`, `value`, `label`)."""
-    data = alt.Data(values=items)
-    base = alt.Chart(data).encode(
+def _with_data(template: dict, title: str, height: int, datasets: dict[str, list[dict]]) -> dict:
+    """The cached spec with this request's title, height and inline data (Vega-Lite top-level `datasets`)."""
+    spec = dict(template)
+    spec.update(title=title, height=height, datasets=datasets)
+    return spec
+
+
+# Building a spec through Altair costs milliseconds (its schema objects validate themselves), so each chart
+# shape is built once and reused; a request only supplies the named data. Never per-request strings here.
+@lru_cache(maxsize=64)
+def _bars_template(axis_title: str, n_references: int) -> dict:
+    base = alt.Chart(alt.Data(name="items")).encode(
         y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("value:Q", title=axis_title),
         tooltip=[alt.Tooltip("name:N", title="Название"), alt.Tooltip("label:N", title="Значение")],
     )
     layers = [base.mark_bar(color="#6c8fb8"), base.mark_text(align="left", dx=3).encode(text="label:N")]
-    for i, reference in enumerate(references):  # one layer each, captions stacked above the plot
-        ref = alt.Chart(alt.Data(values=[reference]))
+    for i in range(n_references):  # one layer each, captions stacked above the plot
+        ref = alt.Chart(alt.Data(name=f"ref{i}"))
         dash = [6, 3] if i == 0 else [2, 2]
         layers.append(ref.mark_rule(strokeDash=dash, color="#1d2733").encode(x="value:Q"))
         layers.append(ref.mark_text(align="left", dx=3, baseline="bottom", y=-4 - 12 * i).encode(
             x="value:Q", text="caption:N"))
-    height = max(60, 22 * len(items))
-    spec = _finish(alt.layer(*layers).properties(height=height, title=title))
+    return _finish(alt.layer(*layers).properties(height=100, title="—"))
+
+
+def bars(chart_id: str, title: str, items: list[dict], references: list[dict], axis_title: str,
+         columns: list[str], rows: list[list[str]]) -> Chart:
+    """Horizontal bars (`name`, `value`, `label`), with reference rules (`value`, `caption`)."""
+    datasets = {"items": items} | {f"ref{i}": [r] for i, r in enumerate(references)}
+    spec = _with_data(_bars_template(axis_title, len(references)), title, max(60, 22 * len(items)), datasets)
     return Chart(chart_id, title, spec, columns, rows)
 
 
-def lines(chart_id: str, title: str, points: list[dict], axis_title: str, columns: list[str],
-          rows: list[list[str]]) -> Chart:
-    """Dynamics over the years: one line per `series`, points shaped by series, labelled values."""
-    chart = alt.Chart(alt.Data(values=points)).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
+@lru_cache(maxsize=16)
+def _lines_template(axis_title: str) -> dict:
+    chart = alt.Chart(alt.Data(name="points")).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
         x=alt.X("year:O", title="Учебный год (весна)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=axis_title, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
@@ -70,16 +83,29 @@ def lines(chart_id: str, title: str, points: list[dict], axis_title: str, column
         tooltip=[alt.Tooltip("series:N", title="Ряд"), alt.Tooltip("year:O", title="Год"),
                  alt.Tooltip("label:N", title="Значение")],
     )
-    return Chart(chart_id, title, _finish(chart.properties(height=260, title=title)), columns, rows)
+    return _finish(chart.properties(height=260, title="—"))
 
 
-def histogram(chart_id: str, title: str, bins: list[dict], axis_title: str, columns: list[str],
-              rows: list[list[str]]) -> Chart:
-    """Counts of organisations per value bin (`bin`, `count`, `order`)."""
-    base = alt.Chart(alt.Data(values=bins)).encode(
+def lines(chart_id: str, title: str, points: list[dict], axis_title: str, columns: list[str],
+          rows: list[list[str]]) -> Chart:
+    """Dynamics over the years: one line per `series`, points and dashes differing by series too."""
+    spec = _with_data(_lines_template(axis_title), title, 260, {"points": points})
+    return Chart(chart_id, title, spec, columns, rows)
+
+
+@lru_cache(maxsize=16)
+def _histogram_template(axis_title: str) -> dict:
+    base = alt.Chart(alt.Data(name="bins")).encode(
         x=alt.X("bin:N", sort=alt.SortField("order"), title=axis_title, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("count:Q", title="Число организаций"),
         tooltip=[alt.Tooltip("bin:N", title="Интервал"), alt.Tooltip("count:Q", title="Организаций")],
     )
     chart = alt.layer(base.mark_bar(color="#6c8fb8"), base.mark_text(dy=-6).encode(text="count:Q"))
-    return Chart(chart_id, title, _finish(chart.properties(height=240, title=title)), columns, rows)
+    return _finish(chart.properties(height=240, title="—"))
+
+
+def histogram(chart_id: str, title: str, bins: list[dict], axis_title: str, columns: list[str],
+              rows: list[list[str]]) -> Chart:
+    """Counts of organisations per value bin (`bin`, `count`, `order`)."""
+    spec = _with_data(_histogram_template(axis_title), title, 240, {"bins": bins})
+    return Chart(chart_id, title, spec, columns, rows)

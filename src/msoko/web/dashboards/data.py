@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -49,22 +50,27 @@ class Snapshot:
     catalog: Catalog | None
     indicators: dict[str, Indicator] = field(default_factory=dict)
 
-    @property
+    @cached_property
+    def by_level(self) -> dict[str, pl.DataFrame]:
+        """The values split by level once, so a page filters only its level's rows."""
+        return {key[0]: part for key, part in self.values.partition_by("level", as_dict=True).items()}
+
+    @cached_property
     def computed(self) -> list[str]:
         """Computed indicator codes in catalog order (then any the catalog no longer has)."""
         present = set(self.values["indicator"].unique().to_list())
         ordered = [code for code in self.indicators if code in present]
         return ordered + sorted(present - set(ordered))
 
-    @property
+    @cached_property
     def years(self) -> list[int]:
         return sorted(self.values["year"].unique().to_list())
 
-    @property
+    @cached_property
     def subjects(self) -> list[str]:
         return sorted(s for s in self.values["subject"].unique().to_list() if s)
 
-    @property
+    @cached_property
     def grades(self) -> list[int]:
         return sorted(g for g in self.values["grade"].unique().to_list() if g is not None)
 
@@ -72,11 +78,9 @@ class Snapshot:
               grade: int | None = None, indicators: list[str] | None = None,
               ids: list[str] | None = None) -> pl.DataFrame:
         """Values of one breakdown: without subject/grade the pooled rows, with them that breakdown."""
-        df = self.values
+        df = self.values if level is None else self.by_level.get(level, self.values.clear())
         conditions = [pl.col("subject").is_null() if subject is None else pl.col("subject") == subject,
                       pl.col("grade").is_null() if grade is None else pl.col("grade") == grade]
-        if level is not None:
-            conditions.append(pl.col("level") == level)
         if year is not None:
             conditions.append(pl.col("year") == year)
         if indicators is not None:
@@ -114,6 +118,7 @@ def snapshot() -> Snapshot:
         cached = _cache.get(key)
         if cached is None:
             cached = _build(folder, key)
+            _ = cached.by_level, cached.computed, cached.years, cached.subjects, cached.grades
             _cache.clear()  # one run at a time: the old one is never served again
             _cache[key] = cached
     return cached

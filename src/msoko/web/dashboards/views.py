@@ -306,7 +306,7 @@ def _scoped_rows(request, snap, f, code, municipality_code: str | None):
     if scope.is_none:
         raise Http404("Нет доступа.")
     municipalities = list(restrict(Municipality.objects.select_related("region"), user))
-    organisations = restrict(Organisation.objects.select_related("municipality"), user)
+    organisations = restrict(Organisation.objects.select_related("municipality__region"), user)
     focus = None
     if municipality_code:
         focus = get_in_scope(Municipality.objects.select_related("region"), user, code=municipality_code)
