@@ -185,3 +185,19 @@ def test_the_scales_ingest_reads_are_the_engines_default_scales():
     from msoko.ingest.rules import shipped_scales
 
     assert shipped_scales().equals(default_scales())
+
+
+def test_the_archive_copy_made_while_checking_is_the_file_and_nothing_stays_in_staging(registered, tmp_path):
+    import hashlib
+
+    path = write_csv(tmp_path, "vpr.csv", [VPR_HEADER, *VPR_ROWS])
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    corrected = write_csv(tmp_path, "vpr2.csv", [VPR_HEADER, *CORRECTED])
+    first, second = import_file(registered, path), import_file(registered, corrected)
+    again = import_file(registered, corrected)
+    assert (first.status, second.status, again.status) == ("committed", "committed", "unchanged")
+    assert first.checksum == digest and again.checksum == second.checksum
+    archived = {p.name: p.read_bytes() for p in registered.archive.rglob("*.csv")}
+    assert archived == {f"{digest}.csv": path.read_bytes(), f"{second.checksum}.csv": corrected.read_bytes()}
+    staging = registered.root / ".staging"
+    assert not staging.exists() or not any(staging.iterdir())
