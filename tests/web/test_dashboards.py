@@ -178,3 +178,18 @@ def test_the_chart_scripts_are_served_locally(client):
         assert response.status_code == 200
     html_bundle = b"".join(client.get("/static/msoko/vendor/vega-bundle.js").streaming_content)
     assert b"vegaEmbed" in html_bundle
+
+
+def test_the_organisation_kind_filter_keeps_only_that_kind(client, world, results):
+    html = page(client, world, "coordinator_a", "municipality", code="mun-A", query="?kind=kindergarten")
+    rows = html[html.index("Организации по показателям"):]
+    assert world.organisations["ka"].name in rows and world.organisations["a1"].name not in rows
+    html = page(client, world, "coordinator_a", "indicator", code="vpr_base", query="?municipality=mun-A&kind=school")
+    assert world.organisations["a1"].name in html and world.organisations["ka"].name not in html
+
+
+def test_the_procedure_filter_offers_only_that_procedures_indicators(client, world, results):
+    html = page(client, world, "analyst", "region", code="77", query="?procedure=vpr&ind=ege_mean")
+    picker = html[html.index('name="ind"'):html.index("</select>", html.index('name="ind"'))]
+    assert "vpr_base" in picker and "ege_mean" not in picker
+    assert 'value="vpr" selected' in html

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from msoko.web.dashboards.data import Snapshot
 
+PROCEDURES = {"vpr": "ВПР", "oge": "ОГЭ", "ege": "ЕГЭ"}
+KINDS = {"school": "школы", "kindergarten": "детские сады", "additional": "дополнительное образование"}
 PREFERRED = ("vpr_base", "vpr_quality", "vpr_fail", "vpr4_base", "oge_quality", "ege_mean")
 DEFAULT_COUNT = 4
 
@@ -28,6 +30,10 @@ class Filters:
     grade: int | None
     indicators: list[str] = field(default_factory=list)
     sort: str | None = None
+    procedure: str | None = None
+    kind: str | None = None
+    procedures: list[tuple[str, str]] = field(default_factory=list)
+    kinds: list[tuple[str, str]] = field(default_factory=lambda: list(KINDS.items()))
     years: list[int] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     grades: list[int] = field(default_factory=list)
@@ -39,8 +45,8 @@ class Filters:
         return max(earlier) if earlier else None
 
     def params(self, **override) -> dict:
-        data = {"year": self.year, "subject": self.subject, "grade": self.grade, "ind": self.indicators,
-                "sort": self.sort}
+        data = {"year": self.year, "procedure": self.procedure, "subject": self.subject, "grade": self.grade,
+                "kind": self.kind, "ind": self.indicators, "sort": self.sort}
         data.update(override)
         return {k: v for k, v in data.items() if v not in (None, "", [])}
 
@@ -63,6 +69,16 @@ def parse(get, snap: Snapshot, *, many: bool = True) -> Filters:
     if grade not in snap.grades:
         grade = None
     computed = snap.computed
+
+    def dataset(code: str) -> str | None:
+        return snap.indicators[code].dataset if code in snap.indicators else None
+
+    datasets = sorted({dataset(code) for code in computed if dataset(code)})
+    procedures = [(d, PROCEDURES.get(d) or _dataset_title(snap, d)) for d in datasets]
+    procedure = get.get("procedure") if get.get("procedure") in datasets else None
+    if procedure:
+        computed = [code for code in computed if dataset(code) == procedure]
+    kind = get.get("kind") if get.get("kind") in KINDS else None
     chosen = [code for code in get.getlist("ind") if code in computed]
     if not chosen:
         chosen = [code for code in PREFERRED if code in computed][:DEFAULT_COUNT] or computed[:DEFAULT_COUNT]
@@ -70,4 +86,10 @@ def parse(get, snap: Snapshot, *, many: bool = True) -> Filters:
         chosen = chosen[:1]
     sort = get.get("sort") if get.get("sort") in chosen else None
     choices = [(code, snap.indicators[code].name if code in snap.indicators else code) for code in computed]
-    return Filters(year, subject, grade, list(dict.fromkeys(chosen)), sort, years, snap.subjects, snap.grades, choices)
+    return Filters(year, subject, grade, list(dict.fromkeys(chosen)), sort, procedure, kind, procedures,
+                   years=years, subjects=snap.subjects, grades=snap.grades, choices=choices)
+
+
+def _dataset_title(snap: Snapshot, name: str) -> str:
+    declared = {d.name: d.title for d in snap.catalog.datasets} if snap.catalog else {}
+    return declared.get(name, name).split(" — ")[0]

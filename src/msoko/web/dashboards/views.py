@@ -176,7 +176,7 @@ def region_page(request, code: str):
     return render(request, "dashboards/region.html", context)
 
 
-def _best_municipality(snap, f, region, code) -> tuple[str | None, str]:
+def _best_municipality(snap, f, names: dict[str, str], code) -> tuple[str | None, str]:
     df = snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, indicators=[code])
     df = df.filter(df["value"].is_not_null())
     if df.is_empty():
@@ -184,7 +184,6 @@ def _best_municipality(snap, f, region, code) -> tuple[str | None, str]:
     ind = snap.indicators.get(code)
     lower = marks.direction(ind) == marks.LOWER
     best = df.sort("value", descending=not lower).row(0, named=True)
-    names = dict(Municipality.objects.filter(region=region).values_list("code", "name"))
     return names.get(best["id"], best["id"]), marks.fmt(best["value"], ind)
 
 
@@ -194,11 +193,13 @@ def municipality_page(request, code: str):
     region = municipality.region
     snap = snapshot()
     f = filters.parse(request.GET, snap)
-    organisations = list(restrict(municipality.organisations.all(), request.user))
+    organisations = restrict(municipality.organisations.all(), request.user)
+    organisations = list(organisations.filter(kind=f.kind) if f.kind else organisations)
     table, reference = _matrix(snap, f, "organisation", organisations, region.code, "region", "региона")
     own = _index(snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, ids=[municipality.code]))
     regional = _index(snap.slice(level="region", year=f.year, subject=f.subject, grade=f.grade, ids=[region.code]))
     comparison, problems = [], []
+    muni_names = dict(Municipality.objects.filter(region=region).values_list("code", "name"))
     for (_, ind_code), row in sorted(own.items(), key=lambda kv: list(snap.indicators).index(kv[0][1])
                                      if kv[0][1] in snap.indicators else 10**6):
         ind = snap.indicators.get(ind_code)
@@ -217,7 +218,7 @@ def municipality_page(request, code: str):
         entry = {"code": ind_code, "name": ind.name if ind else ind_code, "cell": cell,
                  "region": marks.fmt(reg["value"], ind) if reg else "—", "reasons": reasons}
         if ind_code in f.indicators:
-            best_name, best_value = _best_municipality(snap, f, region, ind_code)
+            best_name, best_value = _best_municipality(snap, f, muni_names, ind_code)
             entry |= {"best_name": best_name, "best_value": best_value}
             comparison.append(entry)
         if reasons and marks.direction(ind) != "neutral":
@@ -311,6 +312,8 @@ def _scoped_rows(request, snap, f, code, municipality_code: str | None):
     if municipality_code:
         focus = get_in_scope(Municipality.objects.select_related("region"), user, code=municipality_code)
         organisations = organisations.filter(municipality=focus)
+    if f.kind:
+        organisations = organisations.filter(kind=f.kind)
     organisations = list(organisations)
     regions = {m.region for m in municipalities} | {o.municipality.region for o in organisations}
     common = {"year": f.year, "subject": f.subject, "grade": f.grade, "indicators": [code]}
