@@ -31,14 +31,27 @@ ROWS = [
 ]
 
 
+# ВПР, Математика, 4 класс, 2026: shares of «2», «3» and above, «4»–«5», «5» (school a1: marks 10/30/40/20 %,
+# region: 20/30/40/10 %)
+BREAKDOWNS = [
+    ("organisation", "edu100001", "vpr_fail", 0.1), ("organisation", "edu100001", "vpr_base", 0.9),
+    ("organisation", "edu100001", "vpr_quality", 0.6), ("organisation", "edu100001", "vpr_high", 0.2),
+    ("region", "77", "vpr_fail", 0.2), ("region", "77", "vpr_base", 0.8),
+    ("region", "77", "vpr_quality", 0.5), ("region", "77", "vpr_high", 0.1),
+]
+
+
 def values() -> pa.Table:
     columns = {name: [] for name in VALUE_SCHEMA.names}
-    for level, id_, year, indicator, value, num, den, change, rank, peers in ROWS:
+    rows = [(*r, None, None) for r in ROWS]
+    rows += [(level, id_, 2026, ind, value, value * 50, 50, None, 1, 1, "Математика", 4)
+             for level, id_, ind, value in BREAKDOWNS]
+    for level, id_, year, indicator, value, num, den, change, rank, peers, subject, grade in rows:
         row = dict.fromkeys(VALUE_SCHEMA.names)
         row.update(level=level, id=id_, year=year, indicator=indicator, value=value, numerator=float(num),
                    denominator=float(den), change=change, rank=rank, peers=peers, group_size=int(den),
                    under_min_group=False, ci_low=value - 0.02, ci_high=value + 0.02, version=1,
-                   definition_hash="x")
+                   definition_hash="x", subject=subject, grade=grade)
         for name in VALUE_SCHEMA.names:
             columns[name].append(row[name])
     return pa.table(columns, schema=VALUE_SCHEMA)

@@ -193,3 +193,13 @@ def test_the_procedure_filter_offers_only_that_procedures_indicators(client, wor
     picker = html[html.index('name="ind"'):html.index("</select>", html.index('name="ind"'))]
     assert "vpr_base" in picker and "ege_mean" not in picker
     assert 'value="vpr" selected' in html
+
+
+def test_the_organisation_page_shows_vpr_marks_per_subject_and_grade_against_the_region(client, world, results):
+    html = page(client, world, "operator_a1", "organisation", code="edu100001", query="?year=2026")
+    table = html[html.index('class="data vpr"'):]
+    start = table.index("<th>Математика")
+    row = table[start:table.index("</tr>", start)]
+    cells = [c.split("<br>")[0].strip() for c in row.split('<td class="num">')[3:7]]
+    assert cells == ["10,0 %", "30,0 %", "40,0 %", "20,0 %"]
+    assert "(20,0 %)" in row and "(10,0 %)" in row  # the region's «2» and «5»

@@ -90,6 +90,13 @@ class Snapshot:
         return df.filter(*conditions)
 
 
+    def breakdowns(self, *, level: str, year: int | None, indicators: list[str], ids: list[str]) -> pl.DataFrame:
+        """Rows of one subject and one grade each (the ВПР breakdowns of a school or the region)."""
+        df = self.by_level.get(level, self.values.clear())
+        return df.filter(pl.col("subject").is_not_null(), pl.col("grade").is_not_null(), pl.col("year") == year,
+                         pl.col("indicator").is_in(indicators), pl.col("id").is_in(ids))
+
+
 def _read_detection(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     detection = DetectionResults.open(folder)
     if detection is None:

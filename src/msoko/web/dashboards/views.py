@@ -247,6 +247,47 @@ def municipality_page(request, code: str):
     return render(request, "dashboards/municipality.html", context)
 
 
+VPR_MARKS = ("vpr_fail", "vpr_base", "vpr_quality", "vpr_high")
+VPR_JOURNAL = ("vpr_confirmed", "vpr_raised", "vpr_lowered")
+
+
+def _vpr_profile(snap: Snapshot, year: int | None, org_code: str, region_code: str) -> list[dict]:
+    """Per ВПР subject × grade: the marks «2»…«5» as shares (from the stored shares of «2», «3» and above,
+    «4»–«5» and «5» by difference) against the region, and the comparison with journal marks."""
+    wanted = [*VPR_MARKS, *VPR_JOURNAL]
+    own = snap.breakdowns(level="organisation", year=year, indicators=wanted, ids=[org_code])
+    if own.is_empty():
+        return []
+    reg = snap.breakdowns(level="region", year=year, indicators=wanted, ids=[region_code])
+    pct = snap.indicators.get("vpr_base")
+
+    def table(df):
+        out: dict[tuple, dict] = {}
+        for row in df.iter_rows(named=True):
+            out.setdefault((row["subject"], row["grade"]), {})[row["indicator"]] = row
+        return out
+
+    def marks_of(values: dict) -> list[float | None]:
+        v = {k: (values[k]["value"] if k in values else None) for k in VPR_MARKS}
+        if None in v.values():
+            return [None] * 4
+        return [v["vpr_fail"], v["vpr_base"] - v["vpr_quality"], v["vpr_quality"] - v["vpr_high"], v["vpr_high"]]
+
+    mine, region = table(own), table(reg)
+    rows = []
+    for key in sorted(mine):
+        values, ref = mine[key], region.get(key, {})
+        own_marks, reg_marks = marks_of(values), marks_of(ref)
+        cells = [{"value": marks.fmt(o, pct), "region": marks.fmt(r, pct)} for o, r in zip(own_marks, reg_marks, strict=True)]
+        journal = [{"value": marks.fmt(values[k]["value"], pct) if k in values else "—",
+                    "region": marks.fmt(ref[k]["value"], pct) if k in ref else "—"} for k in VPR_JOURNAL]
+        size = next((values[k]["group_size"] for k in VPR_MARKS if k in values), None)
+        small = any(values[k]["under_min_group"] for k in VPR_MARKS if k in values)
+        rows.append({"subject": key[0], "grade": key[1], "participants": size, "small": small, "marks": cells,
+                     "journal": journal})
+    return rows
+
+
 @login_required
 def organisation_page(request, code: str):
     organisation = get_in_scope(Organisation.objects.select_related("municipality__region"), request.user, code=code)
@@ -288,6 +329,7 @@ def organisation_page(request, code: str):
         "organisation": organisation, "rows": rows, "charts": [chart] if chart else [],
         "risk_rows": list(risk_rows), "objectivity": objectivity,
         "flagged": [o for o in objectivity if o["flagged"]], "chosen": chosen,
+        "vpr": _vpr_profile(snap, f.year, organisation.code, region.code),
     }
     return render(request, "dashboards/organisation.html", context)
 
