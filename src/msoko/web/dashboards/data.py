@@ -93,6 +93,8 @@ class Snapshot:
     def breakdowns(self, *, level: str, year: int | None, indicators: list[str], ids: list[str]) -> pl.DataFrame:
         """Rows of one subject and one grade each (the ВПР breakdowns of a school or the region)."""
         df = self.by_level.get(level, self.values.clear())
+        if year is None:
+            return df.clear()
         return df.filter(pl.col("subject").is_not_null(), pl.col("grade").is_not_null(), pl.col("year") == year,
                          pl.col("indicator").is_in(indicators), pl.col("id").is_in(ids))
 
