@@ -95,3 +95,21 @@ def test_full_page_screenshots_of_the_four_pages_for_the_user_guide(live_server,
         if page.locator("div.vl").count():
             page.wait_for_selector("div.vl[data-rendered] svg", timeout=15000)
         page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("persona", ["region_admin", "coordinator_a", "operator_a1"])
+def test_each_role_navigates_from_the_home_page_down_to_an_indicator_by_links(live_server, world, page, results,
+                                                                              persona):
+    login(page, live_server.url, persona, PASSWORD)
+    page.wait_for_selector("h1:has-text('Главная')")
+    if persona == "region_admin":
+        page.click(f"main a:has-text('{world.region.name}')")
+        page.wait_for_selector(f"h1:has-text('{world.region.name}')")
+    if persona != "operator_a1":
+        page.click(f"main a:has-text('{world.municipalities['A'].name}')")
+        page.wait_for_selector(f"h1:has-text('{world.municipalities['A'].name}')")
+    page.click(f"main a:has-text('{world.organisations['a1'].name}')")
+    page.wait_for_selector(f"h1:has-text('{world.organisations['a1'].name}')")
+    page.click(f"main a:has-text('{VPR_BASE.name}')")
+    page.wait_for_selector(f"h1:has-text('{VPR_BASE.name}')")
+    assert "Паспорт показателя" in page.inner_text("main")

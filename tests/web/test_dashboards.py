@@ -203,3 +203,21 @@ def test_the_organisation_page_shows_vpr_marks_per_subject_and_grade_against_the
     cells = [c.split("<br>")[0].strip() for c in row.split('<td class="num">')[3:7]]
     assert cells == ["10,0 %", "30,0 %", "40,0 %", "20,0 %"]
     assert "(20,0 %)" in row and "(10,0 %)" in row  # the region's «2» and «5»
+
+
+def test_names_from_the_registry_are_escaped_in_tables_and_chart_data(client, world, results):
+    org = world.organisations["a1"]
+    org.name = "<script>alert(1)</script> СОШ"
+    org.save()
+    html = page(client, world, "coordinator_a", "municipality", code="mun-A", query="?ind=vpr_base")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; СОШ" in html  # the table
+    assert "\\u003Cscript\\u003Ealert(1)" in html  # the chart's data (json_script)
+
+
+def test_the_indicator_list_links_every_computed_indicator(client, world, results):
+    html = page(client, world, "operator_a1", "indicators")
+    for code in ("vpr_base", "vpr4_base"):
+        assert reverse("indicator", kwargs={"code": code}) in html
+    client.force_login(world.users["no_role"])
+    assert client.get(reverse("indicators")).status_code == 404

@@ -6,6 +6,7 @@ urlpatterns = [
     path("region/<str:code>/", views.region_page, name="region"),
     path("municipality/<str:code>/", views.municipality_page, name="municipality"),
     path("organisation/<str:code>/", views.organisation_page, name="organisation"),
+    path("indicators/", views.indicator_index, name="indicators"),
     path("indicator/<str:code>/", views.indicator_page, name="indicator"),
     path("indicator/<str:code>/export.<str:fmt>", views.indicator_export, name="indicator-export"),
 ]

@@ -334,6 +334,26 @@ def organisation_page(request, code: str):
     return render(request, "dashboards/organisation.html", context)
 
 
+@login_required
+def indicator_index(request):
+    """Every computed indicator, by system of the framework, with links to its page."""
+    if scope_of(request.user).is_none:
+        raise Http404("Нет доступа.")
+    snap = snapshot()
+    f = filters.parse(request.GET, snap)
+    systems: dict[str, dict] = {}
+    for code in snap.computed:
+        ind = snap.indicators.get(code)
+        system = snap.catalog.system(ind.system) if (snap.catalog and ind) else None
+        key = ind.system if ind else "—"
+        entry = systems.setdefault(key, {"code": key, "name": system.name if system else "", "items": []})
+        entry["items"].append({"code": code, "name": ind.name if ind else code,
+                               "kind": marks.KIND_RU.get(ind.kind, "") if ind else ""})
+    context = _base_context(request, snap, f) | {"systems": sorted(systems.values(), key=lambda s: s["code"]),
+                                                 "query": f.query(ind=None, sort=None)}
+    return render(request, "dashboards/indicators.html", context)
+
+
 # ---- indicator page --------------------------------------------------------------------------------
 
 def _indicator_or_404(snap: Snapshot, code: str):
