@@ -221,3 +221,11 @@ def test_the_indicator_list_links_every_computed_indicator(client, world, result
         assert reverse("indicator", kwargs={"code": code}) in html
     client.force_login(world.users["no_role"])
     assert client.get(reverse("indicators")).status_code == 404
+
+
+def test_the_region_rating_orders_municipalities_by_their_mean_stored_place(client, world, results):
+    html = page(client, world, "analyst", "region", code="77", query="?year=2026&ind=vpr_base&ind=vpr4_base")
+    rating = html[html.index('class="data rating"'):]
+    rating = rating[:rating.index("</table>")]
+    assert rating.index(world.municipalities["A"].name) < rating.index(world.municipalities["B"].name)
+    assert "<td class=\"num\">1,0</td>" in rating and "<td class=\"num\">2,0</td>" in rating

@@ -139,6 +139,21 @@ def _lists_summary(snap: Snapshot, f: filters.Filters, org_codes: set[str]) -> l
     return out
 
 
+def _rating(snap: Snapshot, f: filters.Filters, municipalities: list) -> list[dict]:
+    """Municipalities ordered by their mean stored place (rank, 1 = best by the indicator's direction)
+    over the chosen indicators; a municipality without a place on some indicator is rated on the rest."""
+    df = snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, indicators=f.indicators,
+                    ids=[m.code for m in municipalities])
+    places: dict[str, list[int]] = {}
+    for row in df.iter_rows(named=True):
+        ind = snap.indicators.get(row["indicator"])
+        if row["rank"] is not None and marks.direction(ind) != "neutral":
+            places.setdefault(row["id"], []).append(row["rank"])
+    rated = sorted((sum(p) / len(p), m.name, m, len(p)) for m in municipalities if (p := places.get(m.code)))
+    return [{"place": i + 1, "municipality": m, "mean": f"{mean:.1f}".replace(".", ","), "n": n}
+            for i, (mean, _, m, n) in enumerate(rated)]
+
+
 def _base_context(request, snap: Snapshot, f: filters.Filters) -> dict:
     return {"f": f, "has_results": not snap.values.is_empty(), "query": f.query()}
 
@@ -172,6 +187,7 @@ def region_page(request, code: str):
     context = _base_context(request, snap, f) | {
         "region": region, "headers": _headers(snap, f), "table": table, "reference": reference,
         "charts": [c for c in charts_ if c], "lists": lists, "list_rows": list_rows,
+        "rating": _rating(snap, f, municipalities),
     }
     return render(request, "dashboards/region.html", context)
 
