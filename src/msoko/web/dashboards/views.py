@@ -108,10 +108,6 @@ def _dynamics(snap, f, code, series: list[tuple[str, str, str]], chart_id) -> ch
                         "%" if scale == 100 else (ind.unit if ind else ""), ["Ряд", *map(str, f.years)], rows)
 
 
-def _org_municipality(orgs) -> dict[str, str]:
-    return {o.code: o.municipality.code for o in orgs}
-
-
 def _list_members(snap: Snapshot, year: int | None, list_name: str) -> set[str]:
     if year is None:
         return set()
@@ -176,10 +172,9 @@ def region_page(request, code: str):
                                   [("Регион", region_value), ("Цель", target)], "muni-bars"))
         charts_.append(_dynamics(snap, f, chart_code, [(region.name, "region", region.code)]
                                  + [(m.name, "municipality", m.code) for m in municipalities], "region-dynamics"))
-    orgs = list(restrict(Organisation.objects.filter(municipality__region=region), request.user)
-                .select_related("municipality"))
-    lists = _lists_summary(snap, f, {o.code for o in orgs})
-    by_muni = _org_municipality(orgs)
+    by_muni = dict(restrict(Organisation.objects.filter(municipality__region=region), request.user)
+                   .values_list("code", "municipality__code"))
+    lists = _lists_summary(snap, f, set(by_muni))
     list_rows = []
     for m in municipalities:
         counts = [sum(1 for org in item["members"] if by_muni.get(org) == m.code) for item in lists]
