@@ -187,15 +187,21 @@ def region_page(request, code: str):
     return render(request, "dashboards/region.html", context)
 
 
-def _best_municipality(snap, f, names: dict[str, str], code) -> tuple[str | None, str]:
-    df = snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, indicators=[code])
-    df = df.filter(df["value"].is_not_null())
-    if df.is_empty():
-        return None, "—"
-    ind = snap.indicators.get(code)
-    lower = marks.direction(ind) == marks.LOWER
-    best = df.sort("value", descending=not lower).row(0, named=True)
-    return names.get(best["id"], best["id"]), marks.fmt(best["value"], ind)
+def _best_municipalities(snap, f, names: dict[str, str]) -> dict[str, tuple[str | None, str]]:
+    """For each chosen indicator, the best municipality of the region (by the indicator's direction)."""
+    df = snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, indicators=f.indicators,
+                    ids=list(names))
+    best: dict[str, dict] = {}
+    for row in df.iter_rows(named=True):
+        if row["value"] is None:
+            continue
+        ind = snap.indicators.get(row["indicator"])
+        current = best.get(row["indicator"])
+        lower = marks.direction(ind) == marks.LOWER
+        if current is None or (row["value"] < current["value"] if lower else row["value"] > current["value"]):
+            best[row["indicator"]] = row
+    return {code: (names.get(row["id"], row["id"]), marks.fmt(row["value"], snap.indicators.get(code)))
+            for code, row in best.items()}
 
 
 @login_required
@@ -211,8 +217,9 @@ def municipality_page(request, code: str):
     regional = _index(snap.slice(level="region", year=f.year, subject=f.subject, grade=f.grade, ids=[region.code]))
     comparison, problems = [], []
     muni_names = dict(Municipality.objects.filter(region=region).values_list("code", "name"))
-    for (_, ind_code), row in sorted(own.items(), key=lambda kv: list(snap.indicators).index(kv[0][1])
-                                     if kv[0][1] in snap.indicators else 10**6):
+    best = _best_municipalities(snap, f, muni_names)
+    order = {code: i for i, code in enumerate(snap.indicators)}
+    for (_, ind_code), row in sorted(own.items(), key=lambda kv: order.get(kv[0][1], 10**6)):
         ind = snap.indicators.get(ind_code)
         reg = regional.get((region.code, ind_code))
         cell = _cell(row, ind, reg, "региона")
@@ -229,7 +236,7 @@ def municipality_page(request, code: str):
         entry = {"code": ind_code, "name": ind.name if ind else ind_code, "cell": cell,
                  "region": marks.fmt(reg["value"], ind) if reg else "—", "reasons": reasons}
         if ind_code in f.indicators:
-            best_name, best_value = _best_municipality(snap, f, muni_names, ind_code)
+            best_name, best_value = best.get(ind_code, (None, "—"))
             entry |= {"best_name": best_name, "best_value": best_value}
             comparison.append(entry)
         if reasons and marks.direction(ind) != "neutral":
