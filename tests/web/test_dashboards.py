@@ -229,3 +229,17 @@ def test_the_region_rating_orders_municipalities_by_their_mean_stored_place(clie
     rating = rating[:rating.index("</table>")]
     assert rating.index(world.municipalities["A"].name) < rating.index(world.municipalities["B"].name)
     assert "<td class=\"num\">1,0</td>" in rating and "<td class=\"num\">2,0</td>" in rating
+
+
+def test_pages_read_the_stored_results_once_per_run(client, world, results, monkeypatch):
+    from msoko.engine.results import ResultStore
+
+    reads = []
+    original = ResultStore.indicator_values
+    monkeypatch.setattr(ResultStore, "indicator_values", lambda self, *a, **k: reads.append(1) or original(self, *a, **k))
+    catalog = default_catalog()
+    results.write_run(dashboard_data.values(), catalog, results.resolve_versions(catalog))  # a new run
+    for name, kwargs in (("region", {"code": "77"}), ("municipality", {"code": "mun-A"}),
+                         ("organisation", {"code": "edu100001"}), ("indicator", {"code": "vpr_base"})):
+        page(client, world, "analyst", name, **kwargs)
+    assert len(reads) == 1

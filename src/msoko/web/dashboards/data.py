@@ -20,7 +20,7 @@ from django.conf import settings
 from msoko.engine.catalog.model import Catalog, Indicator
 from msoko.engine.detection.store import POINTER, DetectionResults
 from msoko.engine.detection.store import root as detection_root
-from msoko.engine.pipeline import workspace_catalog
+from msoko.engine.pipeline import catalog_path, workspace_catalog
 from msoko.engine.results import ResultStore, empty_values
 
 _lock = threading.Lock()
@@ -116,10 +116,19 @@ def _build(folder: Path, key: tuple) -> Snapshot:
     return Snapshot(key, values, risk, objectivity, lists, catalog, indicators)
 
 
+def _catalog_identity() -> tuple:
+    """A region's own catalog folder can be edited between runs: its files are part of the key."""
+    folder = catalog_path(settings.WORKSPACE)
+    if folder != settings.WORKSPACE.root / "catalog":
+        return ("shipped",)
+    return tuple(sorted(_identity(path) for path in folder.rglob("*") if path.is_file()))
+
+
 def snapshot() -> Snapshot:
     """The snapshot of the current result runs (read once per run, then shared)."""
     folder = results_dir()
-    key = (_identity(ResultStore(folder).manifest_path), _identity(detection_root(folder) / POINTER))
+    key = (_identity(ResultStore(folder).manifest_path), _identity(detection_root(folder) / POINTER),
+           _catalog_identity())
     cached = _cache.get(key)
     if cached is not None:
         return cached
