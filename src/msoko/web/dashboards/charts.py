@@ -78,8 +78,9 @@ def _lines_template(axis_title: str) -> dict:
         x=alt.X("year:O", title="Учебный год (весна)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=axis_title, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
-        shape=alt.Shape("series:N", title=None),  # the same legend: shape as well as colour
-        strokeDash=alt.StrokeDash("series:N", title=None),
+        # dash pattern as well as colour, in the same legend
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(orient="bottom", columns=2,
+                                                                          labelLimit=320)),
         tooltip=[alt.Tooltip("series:N", title="Ряд"), alt.Tooltip("year:O", title="Год"),
                  alt.Tooltip("label:N", title="Значение")],
     )
@@ -88,7 +89,7 @@ def _lines_template(axis_title: str) -> dict:
 
 def lines(chart_id: str, title: str, points: list[dict], axis_title: str, columns: list[str],
           rows: list[list[str]]) -> Chart:
-    """Dynamics over the years: one line per `series`, points and dashes differing by series too."""
+    """Dynamics over the years: one line per `series`, differing by dash pattern as well as colour."""
     spec = _with_data(_lines_template(axis_title), title, 260, {"points": points})
     return Chart(chart_id, title, spec, columns, rows)
 
