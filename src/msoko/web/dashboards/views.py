@@ -240,7 +240,9 @@ def municipality_page(request, code: str):
             entry |= {"best_name": best_name, "best_value": best_value}
             comparison.append(entry)
         if reasons and marks.direction(ind) != "neutral":
+            entry["severity"] = (not reasons[0].startswith("ниже цели"), -len(reasons))
             problems.append(entry)
+    problems.sort(key=lambda e: e["severity"])  # below target first, then by the number of reasons
     charts_ = []
     if f.indicators:
         chart_code = f.sort or f.indicators[0]
