@@ -1,7 +1,8 @@
 """CSV and XLSX exports that a spreadsheet cannot turn into formulas.
 
-A text cell starting with = + - @ (or a tab / carriage return) is prefixed with an apostrophe, so it stays
-text; numbers stay numbers (written as numeric cells in XLSX, bare in CSV).
+Text cells go through the project's one guard, `msoko.core.spreadsheet.safe_text`: text starting with
+= + - @ (or a tab / carriage return) gets a leading apostrophe, so it stays text; numbers stay numbers
+(numeric cells in XLSX, bare in CSV).
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from msoko.core.spreadsheet import safe_text
 
 
 def safe(cell):
-    if isinstance(cell, str) and cell.startswith(DANGEROUS):
-        return "'" + cell
-    return cell
+    return safe_text(cell) if isinstance(cell, str) else cell
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
