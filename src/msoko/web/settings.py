@@ -75,7 +75,19 @@ TEMPLATES = [
 def _database() -> dict:
     url = env_str("MSOKO_DATABASE_URL")
     if url is None:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": WORKSPACE.database}
+        # Server threads and the job worker write concurrently: WAL lets readers go on during a write,
+        # IMMEDIATE takes the write lock up front and the timeout waits for it instead of failing.
+        # Tests use a file too (not shared-cache memory, whose table locks are not retried).
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": WORKSPACE.database,
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            "TEST": {"NAME": str(WORKSPACE.root / "test-msoko.sqlite3")},
+        }
     if not url.startswith(("postgres://", "postgresql://")):
         raise SettingError("MSOKO_DATABASE_URL: поддерживается только PostgreSQL (postgres://…)")
     return dj_database_url.parse(url, conn_max_age=60)
