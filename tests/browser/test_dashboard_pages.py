@@ -9,7 +9,7 @@ import pytest
 
 from msoko.engine.catalog import default_catalog
 from msoko.web.dashboards import marks
-from tests.browser.conftest import SCREENSHOTS, login
+from tests.browser.conftest import PERSONA_SCREENSHOTS, SCREENSHOTS, login
 from tests.web import dashboard_data
 from tests.web.personas import PASSWORD, VISIBLE
 
@@ -56,7 +56,7 @@ def test_each_persona_opens_each_page_of_its_scope_and_sees_the_stored_figures(l
         assert stored(results, level, id_) in page.inner_text("main"), f"{persona} {url}"
         if page.locator("div.vl").count():
             page.wait_for_selector("div.vl[data-rendered] svg", timeout=15000)
-        page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}-{persona}.png"))
+        page.screenshot(path=str(PERSONA_SCREENSHOTS / f"dashboard-{name}-{persona}.png"))
 
 
 def test_a_coordinator_cannot_open_another_municipality_or_its_schools(live_server, world, page, results):
