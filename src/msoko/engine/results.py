@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from msoko.core.atomic import write_json
 from msoko.engine.catalog.model import Catalog, Level
 
 FORMAT = 1
@@ -59,17 +60,7 @@ class ResultStore:
         return data
 
     def _write_manifest(self, manifest: dict) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".manifest-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(manifest, handle, ensure_ascii=False, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.manifest_path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json(self.manifest_path, manifest)
 
     def run_dir(self, run_id: str) -> Path:
         return self.root / "runs" / run_id

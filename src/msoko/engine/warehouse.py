@@ -18,10 +18,10 @@ atomically (write aside, fsync, rename), so a reader sees either the old or the 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from msoko.core.atomic import write_json
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -66,15 +66,4 @@ class Warehouse:
 
     def write_manifest(self, manifest: dict) -> None:
         """Replace the manifest atomically."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        manifest = {**manifest, "format": MANIFEST_FORMAT}
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".manifest-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(manifest, handle, ensure_ascii=False, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.manifest_path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json(self.manifest_path, {**manifest, "format": MANIFEST_FORMAT})

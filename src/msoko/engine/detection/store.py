@@ -20,13 +20,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+
+from msoko.core.atomic import write_json
 
 TABLES = ("objectivity", "signs", "risk", "lists", "risk_profile", "social")
 POINTER = "CURRENT.json"
@@ -58,12 +59,7 @@ def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Pat
     except (FileNotFoundError, json.JSONDecodeError):
         previous = None
     pointer = {**meta, "run": run_id, "created": datetime.now(UTC).isoformat(timespec="seconds")}
-    fd, tmp_pointer = tempfile.mkstemp(dir=base, prefix=".current-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(pointer, handle, ensure_ascii=False, indent=1)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp_pointer, base / POINTER)
+    write_json(base / POINTER, pointer)
     # keep the run just replaced (a reader that opened it a moment ago can finish), drop anything older
     for old in base.iterdir():
         if old.is_dir() and not old.name.startswith(".") and old.name not in {run_id, previous}:
