@@ -81,7 +81,8 @@ def read_registry(path: Path, *, name: str | None = None) -> tuple[list[dict], l
             if org_id in seen_org:
                 issues.append(
                     Issue.error(
-                        f"код организации «{org_id}» повторяется: он уже есть в строке {seen_org[org_id]}",
+                        f"код организации «{org_id}» повторяется: он уже есть в строке {seen_org[org_id]} "
+                        f"(и в строке {line})",
                         **where(line, "org_id"),
                     )
                 )
