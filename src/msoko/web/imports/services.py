@@ -73,16 +73,15 @@ def mirror(entry: dict, user=None, scope: dict | None = None) -> ImportRecord:
     return record
 
 
-def sync_journal() -> None:
-    """Mirror imports made outside the web (the CLI, the demo) into the database."""
+def sync_journal() -> dict[str, str]:
+    """Mirror imports made outside the web (the CLI, the demo) into the database; return each import's
+    current status (committed, superseded, rolled_back, failed) from the same single read of the journal."""
+    entries = list_imports(workspace())
     known = set(ImportRecord.objects.values_list("import_id", flat=True))
-    for entry in list_imports(workspace()):
+    for entry in entries:
         if entry["id"] not in known and entry.get("status") != "failed":
             mirror(entry)
-
-
-def journal_status() -> dict[str, str]:
-    return {entry["id"]: entry["status"] for entry in list_imports(workspace())}
+    return {entry["id"]: entry["status"] for entry in entries}
 
 
 def _issue_rows(issues: list[Issue], limit: int = 1000) -> list[dict]:

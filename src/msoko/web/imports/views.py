@@ -45,7 +45,7 @@ def _require_import_right(user) -> None:
 @login_required
 def imports_page(request):
     _require_import_right(request.user)
-    services.sync_journal()
+    status = services.sync_journal()
     kinds = allowed_kinds(request.user)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, allowed_kinds=kinds)
@@ -53,7 +53,6 @@ def imports_page(request):
             return _start_upload(request, form)
     else:
         form = UploadForm(allowed_kinds=kinds)
-    status = services.journal_status()
     records = [
         (record, STATUS_RU.get(status.get(record.import_id, ""), "нет в журнале"), status.get(record.import_id))
         for record in restrict(ImportRecord.objects.select_related("user"), request.user)[:200]
