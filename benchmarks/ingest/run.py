@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from msoko.synth.frames import VPR_CSV_BASE
+
 SUBJECTS = ["Русский язык", "Математика", "История", "Биология"]
 
 
@@ -48,17 +50,7 @@ def _marks(subject: str, grade: int, scores: np.ndarray) -> np.ndarray:
 def generate(path: Path, rows: int, tasks: int, seed: int = 1, chunk: int = 1_000_000) -> None:
     """A plausible region/country vpr.csv: 2,000 pupils per school (grades 5–8), four works each, 2024."""
     rng = np.random.default_rng(seed)
-    header = [
-        "year",
-        "org_id",
-        "participant",
-        "subject",
-        "grade",
-        "variant",
-        "primary_score",
-        "mark",
-        "journal_mark",
-    ]
+    header = list(VPR_CSV_BASE)
     header += [f"task:{i + 1}" for i in range(tasks)]
     with path.open("w", encoding="utf-8") as out:
         out.write(",".join(header) + "\n")
