@@ -74,3 +74,13 @@ def test_compute_rejects_a_broken_workspace_catalog_with_exit_1(golden_workspace
     result = run("compute", "--home", golden_workspace.root)
     assert result.exit_code == 1
     assert "неизвестная система «9.9»" in result.stderr
+
+
+def test_a_broken_detection_yaml_stops_compute_before_any_result_is_written(golden_workspace):
+    home = golden_workspace.root
+    (home / "detection.yaml").write_text("objectivity:\n  journal:\n    raised_exces: 0.2\n", encoding="utf-8")
+    result = run("compute", "--home", home)
+    assert result.exit_code == 1
+    assert "raised_exces" in result.stderr
+    assert "detection.yaml" in result.stderr
+    assert not (home / "results" / "indicators" / "manifest.json").exists()

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Annotated
 
 import typer
@@ -18,14 +17,19 @@ from msoko.core.workspace import Workspace
 YearOption = Annotated[int | None, typer.Option("--year", help="Пересчитать только этот год.", show_default=False)]
 
 
-def detection_available() -> bool:
-    """The detection layer is a separate module; compute calls it when it is installed."""
-    return importlib.util.find_spec("msoko.engine.detection") is not None
-
-
 def run_compute(ws: Workspace, years: list[int] | None, progress: Progress):
-    """Indicators (raises RejectedInput on a broken catalog), then detection; returns the indicator summary."""
+    """Indicators, then detection; returns the indicator summary.
+
+    Both configurations (the catalog, `detection.yaml`) are checked before anything is written: a broken
+    one raises RejectedInput with located issues and leaves the stored results as they were.
+    """
+    from msoko.engine.detection import load_config
+    from msoko.engine.detection import run as run_detection
     from msoko.engine.pipeline import recompute
+
+    detection_config, issues = load_config(ws)
+    if detection_config is None:
+        raise RejectedInput(issues)
 
     task = progress.add_task("Показатели", total=1)
 
@@ -33,15 +37,12 @@ def run_compute(ws: Workspace, years: list[int] | None, progress: Progress):
         progress.update(task, description=f"Показатели: {name}", completed=done, total=total)
 
     summary = recompute(ws, years=years, progress=step)
-    if detection_available():
-        from msoko.engine.detection import run as run_detection
+    det_task = progress.add_task("Объективность, ШНОР/ШНСУ", total=1)
 
-        det_task = progress.add_task("Объективность, ШНОР/ШНСУ", total=1)
+    def det_step(name: str, done: int, total: int) -> None:
+        progress.update(det_task, description=f"Объективность, ШНОР/ШНСУ: {name}", completed=done, total=total)
 
-        def det_step(name: str, done: int, total: int) -> None:
-            progress.update(det_task, description=f"Объективность, ШНОР/ШНСУ: {name}", completed=done, total=total)
-
-        summary.detection = run_detection(ws, years, det_step)
+    summary.detection = run_detection(ws, years, det_step)
     return summary
 
 
@@ -55,7 +56,7 @@ def compute(year: YearOption = None, home: HomeOption = None) -> None:
         with Progress(*columns, console=console, transient=False) as progress:
             summary = run_compute(ws, years, progress)
     except RejectedInput as rejected:
-        raise reject(rejected.issues, "Каталог показателей содержит ошибки, ничего не пересчитано.") from None
+        raise reject(rejected.issues, "Настройки расчёта (каталог показателей или detection.yaml) содержат ошибки, ничего не пересчитано.") from None
     print_issues(summary.warnings)
     years_text = ", ".join(str(y) for y in summary.years) or "нет данных"
     console.print(f"Показатели рассчитаны: {len(summary.computed)} (годы: {years_text}); строк значений: "

@@ -11,7 +11,7 @@ One module per rule or concept: `journal` (a), `peaks` (b), `confirmation` (c), 
 """
 
 from msoko.engine.detection.config import DetectionConfig
-from msoko.engine.detection.runner import run
+from msoko.engine.detection.runner import load_config, run
 from msoko.engine.detection.store import DetectionResults
 
-__all__ = ["DetectionConfig", "DetectionResults", "run"]
+__all__ = ["DetectionConfig", "DetectionResults", "load_config", "run"]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
-from msoko.core.issues import RejectedInput
+from msoko.core.issues import Issue, RejectedInput
 from msoko.core.workspace import Workspace
 from msoko.engine.detection import (
     clusters,
@@ -139,6 +139,12 @@ def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, c
     return df.sort(key)
 
 
+def load_config(ws: Workspace) -> tuple[DetectionConfig | None, list[Issue]]:
+    """The workspace's detection settings (`detection.yaml`, defaults where absent) with located issues;
+    callers that write other results first (msoko compute) check it before anything is written."""
+    return DetectionConfig.load(ws.root / CONFIG_FILE)
+
+
 def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | None = None) -> dict:
     """Compute objectivity flags, ШНСУ, ШНОР, lists and risk profiles; store them under ws.results/detection.
 
@@ -148,7 +154,7 @@ def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | 
     `RejectedInput` with located issues, and nothing is written.
     """
     started = time.perf_counter()
-    cfg, issues = DetectionConfig.load(ws.root / CONFIG_FILE)
+    cfg, issues = load_config(ws)
     if cfg is None:
         raise RejectedInput(issues)
     tables = compute(ws, cfg, progress)
