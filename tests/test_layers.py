@@ -16,6 +16,7 @@ FORBIDDEN = {
     "engine": ("django", "msoko.web", "msoko.cli", "msoko.ingest", "msoko.reports"),
     "ingest": ("django", "msoko.web", "msoko.cli", "msoko.reports"),
     "synth": ("django", "msoko.web", "msoko.cli", "msoko.ingest"),
+    "reports": ("django", "msoko.web", "msoko.cli", "msoko.ingest"),
 }
 
 

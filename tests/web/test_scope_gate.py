@@ -1,31 +1,28 @@
 """Every URL that names an object answers each persona as the hand-written expectations say.
 
 `SCOPED_PAGES` lists every URL of the app that takes a parameter; a later view joins by adding an
-entry, and `test_every_object_url_is_covered_by_the_persona_matrix` fails until it does. Inside the
+entry — here, or in a feature's own `tests/web/scoped_pages_<feature>.py` exporting `SCOPED_PAGES` with
+the same shape (`Case` lives in `tests/web/scope_cases.py`) — and
+`test_every_object_url_is_covered_by_the_persona_matrix` fails until it does. Inside the
 scope a page answers 200 (or 302 after a POST); outside it answers 404 — or 403 where the role itself
 may not use the page — and never shows the object's name.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+import tests.web
 from msoko.web.imports.models import ImportRecord
 from msoko.web.jobs.models import Job
 from tests.web.personas import PERSONAS, VISIBLE, World
-
-
-@dataclass(frozen=True)
-class Case:
-    url: str
-    allowed: set[str]  # personas that may open it
-    secret: str  # text that must not reach anyone else
-    method: str = "get"
+from tests.web.scope_cases import Case
 
 
 def registry_cases(url_name: str, keys: list[str]) -> Callable[[World], list[Case]]:
@@ -91,6 +88,11 @@ SCOPED_PAGES: dict[str, Callable[[World], list[Case]]] = {
     "job": job_cases,
     "import-rollback": import_rollback_cases,
 }
+for _module in pkgutil.iter_modules(tests.web.__path__):
+    if _module.name.startswith("scoped_pages_"):
+        _feature = importlib.import_module(f"tests.web.{_module.name}").SCOPED_PAGES
+        assert not set(_feature) & set(SCOPED_PAGES), f"{_module.name} repeats a URL name"
+        SCOPED_PAGES.update(_feature)
 
 # URL names with parameters that are not object pages of the scope gate (Django admin and the like).
 NOT_SCOPED_PREFIXES = ("admin:",)

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "msoko.web.imports",
     "msoko.web.home",
     "msoko.web.dashboards",
+    "msoko.web.reports",
+    "msoko.web.cycle",
 ]
 
 MIDDLEWARE = [

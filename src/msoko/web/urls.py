@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("msoko.web.accounts.urls")),
     path("imports/", include("msoko.web.imports.urls")),
     path("jobs/", include("msoko.web.jobs.urls")),
+    path("reports/", include("msoko.web.reports.urls")),
+    path("cycle/", include("msoko.web.cycle.urls")),
     path("", include("msoko.web.dashboards.urls")),
     path("", include("msoko.web.home.urls")),
 ]

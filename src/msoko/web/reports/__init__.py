@@ -1,0 +1,1 @@
+"""The analytical report (справка) in the browser: queue a report job, follow its progress, download it."""
