@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from msoko.web.cycle import views
+
+urlpatterns = [
+    path("", views.index, name="cycle-index"),
+]
