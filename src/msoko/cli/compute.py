@@ -1,4 +1,5 @@
-"""`msoko compute [--year Y]` — recompute indicators, then objectivity flags and ШНОР/ШНСУ lists.
+"""`msoko compute [--year Y]` — recompute indicators, then objectivity flags and ШНОР/ШНСУ lists, then the ВПР
+distributions of the organisation page (primary-score histograms, task completion Б/П).
 
 `run_compute(ws, years, progress)` is the same work on a Rich `Progress` someone else owns (`msoko demo`).
 """
@@ -18,7 +19,7 @@ YearOption = Annotated[int | None, typer.Option("--year", help="Пересчит
 
 
 def run_compute(ws: Workspace, years: list[int] | None, progress: Progress):
-    """Indicators, then detection; returns the indicator summary.
+    """Indicators, then detection, then the ВПР distributions; returns the indicator summary.
 
     Both configurations (the catalog, `detection.yaml`) are checked before anything is written: a broken
     one raises RejectedInput with located issues and leaves the stored results as they were.
@@ -43,7 +44,24 @@ def run_compute(ws: Workspace, years: list[int] | None, progress: Progress):
         progress.update(det_task, description=f"Объективность, ШНОР/ШНСУ: {name}", completed=done, total=total)
 
     summary.detection = run_detection(ws, years, det_step)
+    summary.distributions = _run_distributions(ws, years, progress)
     return summary
+
+
+def _run_distributions(ws: Workspace, years: list[int] | None, progress: Progress) -> dict:
+    from msoko.engine import distributions
+    from msoko.engine.pipeline import workspace_catalog
+    from msoko.engine.warehouse import Warehouse
+
+    title = "Распределения баллов ВПР, задания Б/П"
+    task = progress.add_task(title, total=1)
+
+    def step(name: str, done: int, total: int) -> None:
+        progress.update(task, description=f"{title}: {name}", completed=done, total=total)
+
+    catalog, _issues = workspace_catalog(ws)
+    return distributions.run(Warehouse(ws.warehouse), ws.results, years,
+                             min_group=distributions.min_group_of(catalog), progress=step)
 
 
 def compute(year: YearOption = None, home: HomeOption = None) -> None:
@@ -63,3 +81,6 @@ def compute(year: YearOption = None, home: HomeOption = None) -> None:
                   f"{summary.rows}; ожидают данных: {len(summary.waiting)}; {summary.seconds:.1f} с.", markup=False)
     if summary.detection is not None:
         console.print("Признаки необъективности и списки ШНОР/ШНСУ пересчитаны.", markup=False)
+    if summary.distributions is not None:
+        console.print(f"Распределения первичных баллов ВПР и выполнение заданий Б/П сохранены "
+                      f"(групп: {summary.distributions['groups']}).", markup=False)

@@ -37,6 +37,7 @@ class RunSummary:
     seconds: float
     warnings: list[Issue] = field(default_factory=list)
     detection: dict | None = None  # filled by the caller that also runs detection
+    distributions: dict | None = None  # filled by the caller that also stores the ВПР distributions
 
 
 def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int] | None = None,
