@@ -6,9 +6,11 @@ is changed in one test to look like a spreadsheet formula.
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 
+from msoko.engine import distributions
 from msoko.engine.catalog import default_catalog
 from msoko.engine.detection import store as detection_store
 from msoko.engine.results import VALUE_SCHEMA, ResultStore
@@ -76,11 +78,65 @@ def _detection(folder) -> None:
                                    "risk_profile": empty, "social": empty}, {"years": [2025, 2026]})
 
 
+# ВПР distributions, 2026, Математика 4 (boundaries 6 / 10 / 14 of 20): school a1's histogram (50 pupils),
+# the region's as shares; Русский язык 4 of a1 has 8 pupils — under the minimum of 10, no histogram.
+SCORES = {  # (level, id) → {score: count}
+    ("organisation", "edu100001"): {3: 2, 5: 3, 6: 5, 8: 10, 10: 12, 12: 8, 14: 6, 17: 4},
+    ("municipality", "mun-A"): {3: 6, 5: 9, 6: 15, 8: 30, 10: 36, 12: 24, 14: 18, 17: 12},
+    ("region", "77"): {2: 100, 5: 150, 7: 200, 9: 150, 11: 200, 15: 150, 19: 50},
+}
+# (level, id) → {task: (level Б/П, score, max points)}
+TASKS = {
+    ("organisation", "edu100001"): {"1": ("Б", 40, 50), "2": ("Б", 60, 100), "3": ("П", 30, 150)},
+    ("municipality", "mun-A"): {"1": ("Б", 110, 150), "2": ("Б", 180, 300), "3": ("П", 120, 450)},
+    ("region", "77"): {"1": ("Б", 700, 1000), "2": ("Б", 1000, 2000), "3": ("П", 900, 3000)},
+}
+MIN_GROUP = 10
+
+
+def _distribution_tables() -> dict[str, pa.Table]:
+    groups, scores, tasks = [], [], []
+    for (level, id_), counts in SCORES.items():
+        n = sum(counts.values())
+        levels = TASKS[(level, id_)]
+        b = [v for v in levels.values() if v[0] == "Б"]
+        p = [v for v in levels.values() if v[0] == "П"]
+        b_score, b_max = sum(v[1] for v in b), sum(v[2] for v in b)
+        p_score, p_max = sum(v[1] for v in p), sum(v[2] for v in p)
+        groups.append({"level": level, "id": id_, "year": 2026, "subject": "Математика", "grade": 4,
+                       "participants": n, "under_min_group": n < MIN_GROUP, "bound_3": 6, "bound_4": 10,
+                       "bound_5": 14, "max_score": 20, "bounds_source": "scales", "b_score": float(b_score),
+                       "b_max": float(b_max), "b_completion": b_score / b_max, "p_score": float(p_score),
+                       "p_max": float(p_max), "p_completion": p_score / p_max, "task_participants": n})
+        scores += [{"level": level, "id": id_, "year": 2026, "subject": "Математика", "grade": 4, "score": s,
+                    "count": c, "share": c / n} for s, c in counts.items()]
+        tasks += [{"level": level, "id": id_, "year": 2026, "subject": "Математика", "grade": 4, "task": t,
+                   "task_level": lv, "score": float(sc), "max_points": float(mx), "participants": n,
+                   "completion": sc / mx, "task_order": order}
+                  for order, (t, (lv, sc, mx)) in enumerate(levels.items(), start=1)]
+    groups.append({**groups[0], "subject": "Русский язык", "participants": 8, "under_min_group": True,
+                   "bound_3": 14, "bound_4": 24, "bound_5": 33, "max_score": 38, "b_score": 40.0, "b_max": 80.0,
+                   "b_completion": 0.5, "p_score": None, "p_max": None, "p_completion": None})
+    return {"groups": pa.Table.from_pylist(groups), "scores": pa.Table.from_pylist(scores),
+            "tasks": pa.Table.from_pylist(tasks)}
+
+
+def install_distributions(folder) -> None:
+    """Store the hand-made distributions through the engine's own writer."""
+    con = duckdb.connect()
+    for name, table in _distribution_tables().items():
+        con.register(f"dist_{name}", table)
+    distributions.write(con, folder, [2026], replace_all=True, min_group=MIN_GROUP)
+    con.close()
+
+
 def install(folder, settings) -> ResultStore:
-    """The personas' region with stored indicator values and a detection run in `folder`; pages read them."""
+    """The personas' region with stored indicator values, a detection run and ВПР distributions in `folder`;
+    pages read them."""
     catalog = default_catalog()
     store = ResultStore(folder)
     store.write_run(values(), catalog, store.resolve_versions(catalog))
     _detection(folder)
+    install_distributions(folder)
     settings.MSOKO_RESULTS_DIR = str(folder)
     return store

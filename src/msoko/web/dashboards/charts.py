@@ -110,3 +110,63 @@ def histogram(chart_id: str, title: str, bins: list[dict], axis_title: str, colu
     """Counts of organisations per value bin (`bin`, `count`, `order`)."""
     spec = _with_data(_histogram_template(axis_title), title, 240, {"bins": bins})
     return Chart(chart_id, title, spec, columns, rows)
+
+
+@lru_cache(maxsize=4)
+def _score_histogram_template(n_bounds: int) -> dict:
+    """Bars of the organisation's shares per primary score (each bar spans score ± 0.5), the region's shares
+    as a dashed line with points, and the mark boundaries as labelled rules between two scores."""
+    bars = alt.Chart(alt.Data(name="bars")).mark_bar(color="#6c8fb8", stroke="#3d5f86", strokeWidth=0.5).encode(
+        x=alt.X("lo:Q", title="Первичный балл", scale=alt.Scale(nice=False), axis=alt.Axis(tickMinStep=1)),
+        x2="hi:Q",
+        y=alt.Y("share:Q", title="Доля участников, %"),
+        y2=alt.datum(0),
+        tooltip=[alt.Tooltip("score:Q", title="Балл"), alt.Tooltip("count:Q", title="Участников"),
+                 alt.Tooltip("label:N", title="Доля")],
+    )
+    region = alt.Chart(alt.Data(name="region")).mark_line(
+        color="#1d2733", strokeDash=[5, 3], point=alt.OverlayMarkDef(shape="diamond", filled=True, size=40,
+                                                                     color="#1d2733")).encode(
+        x="score:Q", y="share:Q",
+        tooltip=[alt.Tooltip("score:Q", title="Балл"), alt.Tooltip("label:N", title="Доля в регионе")],
+    )
+    layers = [bars, region]
+    if n_bounds:
+        rules = alt.Chart(alt.Data(name="bounds"))
+        layers.append(rules.mark_rule(color="#a33", strokeWidth=1.5, strokeDash=[2, 2]).encode(x="x:Q"))
+        layers.append(rules.mark_text(align="left", dx=3, baseline="top", y=2, color="#a33", fontWeight="bold")
+                      .encode(x="x:Q", text="caption:N"))
+    return _finish(alt.layer(*layers).properties(height=220, title="—"))
+
+
+def score_histogram(chart_id: str, title: str, bars: list[dict], region: list[dict], bounds: list[dict],
+                    columns: list[str], rows: list[list[str]]) -> Chart:
+    """`bars`: score, lo, hi, count, share (%), label; `region`: score, share (%), label; `bounds`: x, caption."""
+    datasets = {"bars": bars, "region": region} | ({"bounds": bounds} if bounds else {})
+    spec = _with_data(_score_histogram_template(len(bounds)), title, 220, datasets)
+    spec["title"] = {"text": title, "subtitle": "столбцы — организация; пунктир с ромбами — регион; "
+                                                "красные линии — границы отметок"}
+    return Chart(chart_id, title, spec, columns, rows)
+
+
+@lru_cache(maxsize=4)
+def _tasks_template() -> dict:
+    """Completion per task: the organisation as bars, the region as a black tick across each bar."""
+    x = alt.X("name:N", sort=alt.SortField("order"), title="Задание (Б — базовый, П — повышенный уровень)",
+              axis=alt.Axis(labelAngle=0))
+    own = alt.Chart(alt.Data(name="tasks")).mark_bar(color="#6c8fb8").encode(
+        x=x, y=alt.Y("own:Q", title="Выполнение, %", scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("name:N", title="Задание"), alt.Tooltip("own_label:N", title="Организация"),
+                 alt.Tooltip("region_label:N", title="Регион")],
+    )
+    region = alt.Chart(alt.Data(name="tasks")).mark_tick(color="#1d2733", thickness=3, size=28).encode(
+        x=x, y="region:Q")
+    return _finish(alt.layer(own, region).properties(height=200, title="—"))
+
+
+def task_completion(chart_id: str, title: str, tasks: list[dict], columns: list[str],
+                    rows: list[list[str]]) -> Chart:
+    """`tasks`: name, order, own (%), region (%), own_label, region_label."""
+    spec = _with_data(_tasks_template(), title, 200, {"tasks": tasks})
+    spec["title"] = {"text": title, "subtitle": "столбцы — организация; чёрная черта — регион"}
+    return Chart(chart_id, title, spec, columns, rows)

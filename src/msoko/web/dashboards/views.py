@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from msoko.web.access import get_in_scope, restrict, scope_of
-from msoko.web.dashboards import charts, export, filters, marks
+from msoko.web.dashboards import charts, export, filters, marks, vpr
 from msoko.web.dashboards.data import Snapshot, snapshot
 from msoko.web.registry.models import Municipality, Organisation, Region
 
@@ -349,7 +349,9 @@ def organisation_page(request, code: str):
         "organisation": organisation, "rows": rows, "charts": [chart] if chart else [],
         "risk_rows": list(risk_rows), "objectivity": objectivity,
         "flagged": [o for o in objectivity if o["flagged"]], "chosen": chosen,
-        "vpr": _vpr_profile(snap, f.year, organisation.code, region.code),
+        "vpr": [r for r in _vpr_profile(snap, f.year, organisation.code, region.code)
+                if f.subject in (None, r["subject"]) and f.grade in (None, r["grade"])],
+        "vpr_groups": vpr.groups(f.year, f.subject, f.grade, organisation.code, municipality.code, region.code),
     }
     return render(request, "dashboards/organisation.html", context)
 

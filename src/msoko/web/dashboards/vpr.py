@@ -1,0 +1,143 @@
+"""The organisation page's ВПР blocks per subject × grade: the primary-score histogram with the year's mark
+boundaries, and task completion Б/П against the municipality and the region.
+
+Every figure is read from the stored distributions (`msoko.engine.distributions`, written by
+`msoko compute`): one filtered read per table of the chosen year, only the rows of this organisation, its
+municipality and its region. Nothing is aggregated here; zero-count scores are filled in for drawing only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from msoko.engine.distributions import StoredDistributions
+from msoko.web.dashboards import charts, marks
+from msoko.web.dashboards.data import results_dir
+
+LEVEL_RU = {"Б": "базовый", "П": "повышенный"}
+
+
+@dataclass(frozen=True)
+class _Share:
+    """Formats and judges a completion share like a share indicator where more is better."""
+
+    kind: str = "share"
+    direction: str = marks.HIGHER
+
+
+SHARE = _Share()
+
+
+def pct(value) -> str:
+    return marks.fmt(value, SHARE)
+
+
+def _by_key(table) -> dict[tuple, list[dict]]:
+    out: dict[tuple, list[dict]] = {}
+    for row in table.to_pylist():
+        out.setdefault((row["level"], row["subject"], row["grade"]), []).append(row)
+    return out
+
+
+def _mark_of(score: int, bounds: list[int]) -> str:
+    return f"«{2 + sum(1 for b in bounds if score >= b)}»" if bounds else "—"
+
+
+def _histogram(i: int, subject: str, grade: int, own: dict, org_scores: list[dict], muni_scores: list[dict],
+               region_scores: list[dict]) -> charts.Chart:
+    bounds = [b for b in (own["bound_3"], own["bound_4"], own["bound_5"]) if b is not None]
+    known = [r["score"] for r in org_scores + region_scores]
+    top = max([own["max_score"] or 0, *known]) if known else (own["max_score"] or 0)
+    counts = {r["score"]: r for r in org_scores}
+    muni = {r["score"]: r["share"] for r in muni_scores}
+    region = {r["score"]: r["share"] for r in region_scores}
+    bars, rows = [], []
+    for score in range(0, top + 1):
+        row = counts.get(score)
+        count, share = (row["count"], row["share"]) if row else (0, 0.0)
+        bars.append({"score": score, "lo": score - 0.5, "hi": score + 0.5, "count": count, "share": share * 100,
+                     "label": pct(share)})
+        rows.append([str(score), _mark_of(score, bounds), str(count), pct(share),
+                     pct(muni.get(score, 0.0)) if muni_scores else "—",
+                     pct(region.get(score, 0.0)) if region_scores else "—"])
+    region_points = [{"score": s, "share": region.get(s, 0.0) * 100, "label": pct(region.get(s, 0.0))}
+                     for s in range(0, top + 1)] if region_scores else []
+    captions = [{"x": b - 0.5, "caption": f"«{m}» с {b}"} for m, b in zip((3, 4, 5), bounds, strict=False)]
+    title = f"Первичные баллы: {subject}, {grade} класс"
+    return charts.score_histogram(f"vpr-hist-{i}", title, bars, region_points, captions,
+                                  ["Балл", "Отметка", "Участников", "Доля", "Муниципалитет", "Регион"], rows)
+
+
+def _tasks(i: int, subject: str, grade: int, own: list[dict], region: list[dict]) -> tuple[charts.Chart | None,
+                                                                                        list[dict]]:
+    reg = {(r["task"], r["task_level"]): r for r in region}
+    points, rows, table = [], [], []
+    for row in sorted(own, key=lambda r: (r["task_order"], r["task_level"] or "")):
+        ref = reg.get((row["task"], row["task_level"]))
+        level = row["task_level"] or "?"
+        name = f"{row['task']} {level}"
+        value, reference = row["completion"], ref["completion"] if ref else None
+        points.append({"name": name, "order": row["task_order"], "own": value * 100,
+                       "region": reference * 100 if reference is not None else None,
+                       "own_label": pct(value), "region_label": pct(reference)})
+        diff = marks.fmt_change(value - reference, SHARE) if reference is not None else "—"
+        rows.append([row["task"], LEVEL_RU.get(level, "не указан"), pct(value), pct(reference), diff])
+        table.append({"task": row["task"], "level": LEVEL_RU.get(level, "не указан"), "own": pct(value),
+                      "region": pct(reference), "diff": diff,
+                      "mark": marks.against(value, reference, SHARE, "региона")})
+    if not points:
+        return None, []
+    chart = charts.task_completion(f"vpr-tasks-{i}", f"Выполнение заданий: {subject}, {grade} класс", points,
+                                   ["Задание", "Уровень", "Организация", "Регион", "Разница"], rows)
+    return chart, table
+
+
+def _levels(own: dict, muni: dict | None, region: dict | None) -> list[dict]:
+    out = []
+    for code, title in (("b", "Базовый уровень (Б)"), ("p", "Повышенный уровень (П)")):
+        value = own.get(f"{code}_completion")
+        if value is None and not own.get(f"{code}_max"):
+            continue
+        reference = region.get(f"{code}_completion") if region else None
+        out.append({"title": title, "own": pct(value), "points": f"{_num(own[f'{code}_score'])} из {_num(own[f'{code}_max'])}",
+                    "muni": pct(muni.get(f"{code}_completion")) if muni else "—", "region": pct(reference),
+                    "diff": marks.fmt_change(value - reference, SHARE) if None not in (value, reference) else "—",
+                    "mark": marks.against(value, reference, SHARE, "региона")})
+    return out
+
+
+def _num(value) -> str:
+    return marks.fmt(value, None).replace(",00", "") if value is not None else "—"
+
+
+def groups(year: int | None, subject: str | None, grade: int | None, org_code: str, muni_code: str,
+           region_code: str) -> dict:
+    """{"computed": bool, "min_group": n, "items": [one dict per subject × grade of the organisation]}."""
+    stored = StoredDistributions.open(results_dir())
+    if stored is None or year is None:
+        return {"computed": stored is not None, "min_group": None, "items": []}
+    ids = [org_code, muni_code, region_code]
+    found = {name: _by_key(stored.read(name, year, ids, subject, grade)) for name in ("groups", "scores", "tasks")}
+    level_id = {"organisation": org_code, "municipality": muni_code, "region": region_code}
+    items = []
+    keys = sorted((s, g) for lv, s, g in found["groups"] if lv == "organisation")
+    for i, (subj, gr) in enumerate(keys):
+        def rows(name, level, subj=subj, gr=gr):
+            return [r for r in found[name].get((level, subj, gr), []) if r["id"] == level_id[level]]
+
+        own = rows("groups", "organisation")[0]
+        muni = next(iter(rows("groups", "municipality")), None)
+        region = next(iter(rows("groups", "region")), None)
+        item = {"subject": subj, "grade": gr, "anchor": f"vpr-{i}", "participants": own["participants"],
+                "small": own["under_min_group"], "bounds_source": own["bounds_source"],
+                "bounds": [b for b in (own["bound_3"], own["bound_4"], own["bound_5"]) if b is not None],
+                "max_score": own["max_score"], "levels": _levels(own, muni, region), "charts": []}
+        if not own["under_min_group"]:
+            item["charts"].append(_histogram(i, subj, gr, own, rows("scores", "organisation"),
+                                             rows("scores", "municipality"), rows("scores", "region")))
+        chart, table = _tasks(i, subj, gr, rows("tasks", "organisation"), rows("tasks", "region"))
+        item["tasks"] = table
+        if chart is not None:
+            item["charts"].append(chart)
+        items.append(item)
+    return {"computed": True, "min_group": stored.min_group, "items": items}
