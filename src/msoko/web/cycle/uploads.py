@@ -1,0 +1,121 @@
+"""Documents of the cycle: which files are accepted, and what the evaluation looks for in them (seed 003).
+
+Accepted: PDF, DOCX, XLSX, ODT, ODS and RTF up to `MAX_MB` megabytes — the extension must be on the list
+AND the content must be of that type (PDF and RTF by their signature, the zip formats by the member that
+names their type). Files are stored under the workspace's `uploads/cycle/` with a random name and are given
+back only by the scoped download view, as an attachment.
+
+Required attributes (seed 003, «документ должен содержать сведения о принимаемых управленческих решениях
+(в том числе о поощрении), сроках реализации управленческих решений, об ответственных и об участниках»):
+every document needs a date; procedural and management documents a number; management documents the
+decisions, deadlines, responsible persons and participants; procedural ones the participants (addressees).
+The text of DOCX, ODT, XLSX, ODS and RTF files is scanned for the words that usually carry each attribute,
+as a hint when the card misses one; PDF text is not read (no PDF reader among the dependencies).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+MAX_MB = 20
+MAX_BYTES = MAX_MB * 1024 * 1024
+ALLOWED = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".rtf"}
+ZIP_MEMBERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+ODF_TYPES = {".odt": b"application/vnd.oasis.opendocument.text",
+             ".ods": b"application/vnd.oasis.opendocument.spreadsheet"}
+TEXT_MEMBERS = {".docx": ("word/document.xml",), ".xlsx": ("xl/sharedStrings.xml",),
+                ".odt": ("content.xml",), ".ods": ("content.xml",)}
+CONTENT_TYPES = {".pdf": "application/pdf",
+                 ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 ".odt": "application/vnd.oasis.opendocument.text",
+                 ".ods": "application/vnd.oasis.opendocument.spreadsheet", ".rtf": "application/rtf"}
+
+ATTRIBUTES = {"number": "номер", "date": "дата", "decisions": "принимаемые решения", "deadlines": "сроки реализации",
+              "responsible": "ответственные", "participants": "участники"}
+REQUIRED = {
+    "conceptual": ("date",),
+    "procedural": ("number", "date", "participants"),
+    "management": ("number", "date", "decisions", "deadlines", "responsible", "participants"),
+}
+MARKERS = {
+    "decisions": re.compile(r"приказыва|решени|утверд|поручит|поощр", re.I),
+    "deadlines": re.compile(r"срок|\bдо \d{1,2}\.\d{2}\.\d{2,4}|\d{1,2}\.\d{2}\.\d{4}", re.I),
+    "responsible": re.compile(r"ответственн", re.I),
+    "participants": re.compile(r"участник|участвуют|в составе|состав рабочей", re.I),
+}
+
+
+def _head(upload, size: int = 8) -> bytes:
+    upload.seek(0)
+    head = upload.read(size)
+    upload.seek(0)
+    return head
+
+
+def _zip_ok(upload, suffix: str) -> bool:
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if suffix in ZIP_MEMBERS:
+                return ZIP_MEMBERS[suffix] in names
+            return "mimetype" in names and archive.read("mimetype").strip() == ODF_TYPES[suffix]
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def check(name: str, size: int, upload) -> str | None:
+    """A Russian message when the file is refused, else None."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED:
+        return (f"Файлы «{suffix or 'без расширения'}» не принимаются; допустимы: "
+                f"{', '.join(sorted(ALLOWED))}.")
+    if size > MAX_BYTES:
+        return f"Файл больше допустимых {MAX_MB} МБ."
+    if size == 0:
+        return "Файл пустой."
+    head = _head(upload)
+    ok = {".pdf": head.startswith(b"%PDF-"), ".rtf": head.startswith(b"{\\rtf")}.get(suffix)
+    if ok is None:
+        ok = head.startswith(b"PK\x03\x04") and _zip_ok(upload, suffix)
+    if not ok:
+        return f"Содержимое файла не соответствует расширению «{suffix}» — файл не принят."
+    return None
+
+
+def text_of(path: Path) -> str | None:
+    """The file's text for the hints, or None when it is not read (PDF)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".rtf":
+            raw = path.read_bytes()[:2_000_000].decode("cp1251", errors="ignore")
+            return re.sub(r"\\'([0-9a-fA-F]{2})", lambda m: bytes([int(m.group(1), 16)]).decode("cp1251", "ignore"), raw)
+        if suffix in TEXT_MEMBERS:
+            with zipfile.ZipFile(path) as archive:
+                parts = [archive.read(m).decode("utf-8", errors="ignore") for m in TEXT_MEMBERS[suffix]
+                         if m in archive.namelist()]
+            return re.sub(r"<[^>]+>", " ", " ".join(parts))
+    except (OSError, zipfile.BadZipFile):
+        return None
+    return None
+
+
+def markers(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [key for key, pattern in MARKERS.items() if pattern.search(text)]
+
+
+def missing(document) -> list[dict]:
+    """Attributes the document's kind requires that its card lacks; `hint` when the file mentions one."""
+    out = []
+    for key in REQUIRED.get(document.kind, ()):
+        value = getattr(document, key)
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+            out.append({"key": key, "name": ATTRIBUTES[key], "hint": key in (document.markers or [])})
+    return out
