@@ -113,3 +113,20 @@ def test_each_role_navigates_from_the_home_page_down_to_an_indicator_by_links(li
     page.click(f"main a:has-text('{VPR_BASE.name}')")
     page.wait_for_selector(f"h1:has-text('{VPR_BASE.name}')")
     assert "Паспорт показателя" in page.inner_text("main")
+
+
+def test_the_organisation_page_draws_the_vpr_histogram_and_task_completion(live_server, world, page, results):
+    """The school's operator sees the histogram with the year's boundaries and the Б/П figures that were stored."""
+    login(page, live_server.url, "operator_a1", PASSWORD)
+    page.wait_for_selector("h1")
+    page.goto(live_server.url + f"/organisation/{world.organisations['a1'].code}/?year=2026&subject=Математика&grade=4")
+    page.wait_for_selector("#chart-vpr-hist-0[data-rendered] svg", timeout=15000)
+    page.wait_for_selector("#chart-vpr-tasks-0[data-rendered] svg", timeout=15000)
+    chart = page.inner_text("#chart-vpr-hist-0")
+    assert "«3» с 6" in chart and "«4» с 10" in chart and "«5» с 14" in chart  # labelled boundary rules
+    block = page.inner_text("#vpr-0")
+    assert "66,7 %" in block and "56,7 %" in block and "лучше региона" in block  # Б: school vs region
+    assert "20,0 %" in block and "хуже региона" in block  # П
+    page.click("#vpr-0 details.table-view summary")
+    assert page.locator("#vpr-0 details.table-view table").first.is_visible()
+    page.locator("#vpr-0").screenshot(path=str(PERSONA_SCREENSHOTS / "dashboard-organisation-vpr.png"))
