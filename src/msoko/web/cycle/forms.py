@@ -30,7 +30,8 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 def indicator_choices(snap: Snapshot, system: str | None = None) -> list[tuple[str, str]]:
-    """The system's indicators first, then every other computed one; «есть данные» marks computed ones."""
+    """Every catalog indicator: the system's first, then the other computed ones, then the rest;
+    «есть данные» marks those with computed values."""
     computed = set(snap.computed)
 
     def label(code: str) -> str:
@@ -40,7 +41,8 @@ def indicator_choices(snap: Snapshot, system: str | None = None) -> list[tuple[s
 
     own = [c for c, ind in snap.indicators.items() if system and ind.system == system]
     others = [c for c in snap.computed if c not in own]
-    return [(c, label(c)) for c in own + others]
+    rest = [c for c in snap.indicators if c not in own and c not in others]
+    return [(c, label(c)) for c in own + others + rest]
 
 
 def dataset_choices(catalog: Catalog | None) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ outside the scope 404; inside it, changing anything needs `Action.EDIT_CYCLE` an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -240,7 +241,7 @@ def _save(request, form, kind_name: str, cycle: Cycle):
             item.file.save(upload.name, upload, save=False)
             item.original_name = upload.name.replace("/", "_").replace("\\", "_")[:255]
             item.size = upload.size
-            item.markers = uploads.markers(uploads.text_of(item.file.path))
+            item.markers = uploads.markers(uploads.text_of(Path(item.file.path)))
         if item.uploaded_by_id is None:
             item.uploaded_by = request.user
     item.save()
