@@ -76,7 +76,8 @@ def _require_edit(user, cycle: Cycle) -> None:
 
 
 def _form(kind: Kind, cycle: Cycle, data=None, files=None, instance=None, snap=None):
-    kwargs = {"data": data, "files": files, "instance": instance}
+    # each stage's form has its own element ids: several are on one page
+    kwargs = {"data": data, "files": files, "instance": instance, "auto_id": f"id_{kind.stage}_%s"}
     if kind.extra:
         kwargs |= {"snap": snap or snapshot(), "cycle": cycle}
     if kind.orgs:
