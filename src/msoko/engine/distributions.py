@@ -56,7 +56,7 @@ POINTER = "CURRENT.json"
 TABLES = ("groups", "scores", "tasks")
 MIN_GROUP = 10  # the catalog's ВПР result indicators' min_group_size, unless the catalog says otherwise
 LEVELS = ("organisation", "municipality", "region")
-ROW_GROUP = 8192
+ROW_GROUP = 2048  # small row groups: a page's filtered read decodes little beyond its own rows
 STEPS = ["первичные баллы", "задания Б/П", "запись результатов"]
 Progress = Callable[[str, int, int], None]
 

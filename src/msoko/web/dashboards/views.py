@@ -351,7 +351,7 @@ def organisation_page(request, code: str):
         "flagged": [o for o in objectivity if o["flagged"]], "chosen": chosen,
         "vpr": [r for r in _vpr_profile(snap, f.year, organisation.code, region.code)
                 if f.subject in (None, r["subject"]) and f.grade in (None, r["grade"])],
-        "vpr_groups": vpr.groups(f.year, f.subject, f.grade, organisation.code, municipality.code, region.code),
+        "vpr_section": vpr.section(f.year, f.subject, f.grade, organisation.code, municipality.code, region.code),
     }
     return render(request, "dashboards/organisation.html", context)
 

@@ -8,9 +8,15 @@ municipality and its region. Nothing is aggregated here; zero-count scores are f
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 
-from msoko.engine.distributions import StoredDistributions
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from msoko.engine.distributions import POINTER, StoredDistributions
+from msoko.engine.distributions import root as distributions_root
 from msoko.web.dashboards import charts, marks
 from msoko.web.dashboards.data import results_dir
 
@@ -34,7 +40,10 @@ def pct(value) -> str:
 
 def _by_key(table) -> dict[tuple, list[dict]]:
     out: dict[tuple, list[dict]] = {}
-    for row in table.to_pylist():
+    columns = table.to_pydict()  # column-wise: several times faster than row dicts from Arrow
+    names = list(columns)
+    for values in zip(*columns.values(), strict=True):
+        row = dict(zip(names, values, strict=True))
         out.setdefault((row["level"], row["subject"], row["grade"]), []).append(row)
     return out
 
@@ -141,3 +150,21 @@ def groups(year: int | None, subject: str | None, grade: int | None, org_code: s
             item["charts"].append(chart)
         items.append(item)
     return {"computed": True, "min_group": stored.min_group, "items": items}
+
+
+def section(year: int | None, subject: str | None, grade: int | None, org_code: str, muni_code: str,
+            region_code: str) -> SafeString:
+    """The rendered ВПР blocks of one organisation. Stored runs never change, so the HTML is kept per run
+    (the key holds the identity of CURRENT.json, replaced atomically by every run) for repeated visits."""
+    try:
+        st = os.stat(distributions_root(results_dir()) / POINTER)
+        run = (st.st_ino, st.st_mtime_ns, st.st_size)
+    except FileNotFoundError:
+        run = None
+    return _rendered(str(results_dir()), run, year, subject, grade, org_code, muni_code, region_code)
+
+
+@lru_cache(maxsize=64)
+def _rendered(folder: str, run: tuple | None, year, subject, grade, org_code, muni_code, region_code) -> SafeString:
+    data = groups(year, subject, grade, org_code, muni_code, region_code)
+    return render_to_string("dashboards/_vpr_groups.html", {"vpr_groups": data, "year": year})
