@@ -88,3 +88,30 @@ def test_the_explanation_gives_the_school_its_own_numbers():
     assert text.startswith("За 3 года") and "240 работ" in text
     assert "−0,62 σ" in text and "−0,05 σ" in text and "1,40" in text
     assert "сходным индексом благополучия" in text
+
+
+def _flags(org: str) -> pl.DataFrame:
+    return pl.DataFrame([{"year": y, "org_id": org, "subject": s, "grade": 5, "flagged": True}
+                         for y in YEARS for s in ("Русский язык", "Математика")])
+
+
+def test_vpr_flagged_for_non_objectivity_does_not_hide_a_low_school():
+    # s12 is low (ГИА-less toy region: its ВПР in grade 6 is honest); its grade-5 ВПР is marked up by 1σ
+    vpr, gia, soc, orgs = _region({"s12": -0.6})
+    honest = vpr.filter(pl.col("org_id") == "s12").with_columns(pl.lit(6, dtype=vpr["grade"].dtype).alias("grade"))
+    vpr = pl.concat([vpr.with_columns(pl.when(pl.col("org_id") == "s12").then(pl.col("effect") + 1.0)
+                                      .otherwise(pl.col("effect")).alias("effect")), honest])
+    kept = standing.evaluate(vpr, gia, soc, orgs, StandingConfig(exclude_flagged=False), flagged=_flags("s12"))
+    assert _low(kept) == []
+    assert kept.filter(pl.col("year") == 2026, pl.col("org_id") == "s12")["standing_n"].item() == 480
+    out = standing.evaluate(vpr, gia, soc, orgs, StandingConfig(), flagged=_flags("s12"))
+    assert _low(out) == ["s12"]
+    assert out.filter(pl.col("year") == 2026, pl.col("org_id") == "s12")["standing_n"].item() == 240
+
+
+def test_unflagged_groups_and_other_schools_are_untouched_by_the_exclusion():
+    vpr, gia, soc, orgs = _region({"s12": -0.6})
+    flags = _flags("s3").with_columns(pl.lit(False).alias("flagged"))
+    plain = standing.evaluate(vpr, gia, soc, orgs, StandingConfig())
+    assert plain.equals(standing.evaluate(vpr, gia, soc, orgs, StandingConfig(), flagged=flags))
+    assert _low(standing.evaluate(vpr, gia, soc, orgs, StandingConfig(), flagged=_flags("s3"))) == ["s12"]

@@ -79,7 +79,8 @@ def compute(ws: Workspace, cfg: DetectionConfig, progress: Progress | None = Non
     clustered = clustered.join(soc.select("year", "org_id", *[f"a_{n}" for n in used]), on=["year", "org_id"],
                                how="left")
     clustered = value_added.evaluate(clustered, [f"a_{n}" for n in used], cfg.value_added)
-    stand = standing.evaluate(vpr_e, gia_e, soc, orgs, cfg.standing)
+    stand = standing.evaluate(vpr_e, gia_e, soc, orgs, cfg.standing,
+                              flagged=groups.select(*standing.FLAG_KEY, "flagged") if not groups.is_empty() else None)
 
     step(4)
     fed = federal.evaluate(federal.units(vpr, gia, frames["results_by_org"]), cfg.federal)

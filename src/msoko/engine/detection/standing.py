@@ -8,7 +8,11 @@ ranks are too noisy for a precise list. This module measures the same thing in o
 1. **Result over the window.** For the list year Y and each school: every ВПР (subject × grade) and ОГЭ/ЕГЭ
    (subject) group of the configured subjects in the years Y − `years` + 1 … Y; each group's effect (mean
    standardised score minus the region's, in pupil σ) is averaged, weighted by participants. A school
-   needs `min_years` years with data and `min_participants` participants in the window.
+   needs `min_years` years with data and `min_participants` participants in the window. With
+   `exclude_flagged`, ВПР groups flagged for signs of non-objective results (`objectivity`) are left out:
+   marked-up checking is not a measure of what pupils can do, it would hide a low school behind its own
+   inflated ВПР and, in the line of step 2, lift the expected result of every school of that context.
+   The school's ОГЭ/ЕГЭ and unflagged ВПР still count.
 2. **Expected result for the context.** Within the region, the window result is regressed (least squares)
    on the window mean of the social well-being index and, when the registry has both, urban/rural. The
    line is fitted on schools that are not lyceums/gymnasiums/in-depth schools (`advanced`): their results
@@ -44,6 +48,24 @@ def _subject_ok(col: str, subjects: list[str]) -> pl.Expr:
     return expr
 
 
+FLAG_KEY = ["year", "org_id", "subject", "grade"]
+
+
+def _without_flagged(vpr: pl.DataFrame, flagged: pl.DataFrame | None) -> pl.DataFrame:
+    """ВПР groups minus those in `flagged` (year, org_id, subject, grade — e.g. objectivity groups with
+    `flagged`); no-op when nothing is flagged."""
+    if flagged is None or flagged.is_empty() or vpr.is_empty() or not set(FLAG_KEY) <= set(vpr.columns):
+        return vpr
+    if "flagged" in flagged.columns:
+        flagged = flagged.filter(pl.col("flagged"))
+    keys = flagged.select(pl.col("year").cast(pl.Int32), pl.col("org_id").cast(pl.Utf8),
+                          pl.col("subject").cast(pl.Utf8), pl.col("grade").cast(pl.Int32)).unique()
+    probe = vpr.select(pl.col("year").cast(pl.Int32), pl.col("org_id").cast(pl.Utf8),
+                       pl.col("subject").cast(pl.Utf8), pl.col("grade").cast(pl.Int32))
+    hit = probe.join(keys.with_columns(pl.lit(True).alias("_hit")), on=FLAG_KEY, how="left")["_hit"].is_not_null()
+    return vpr.filter(~hit)
+
+
 def _units(vpr: pl.DataFrame, gia: pl.DataFrame, subjects: list[str]) -> pl.DataFrame:
     cols = ["year", "org_id", "region_id", "n", "effect"]
     parts = []
@@ -60,8 +82,13 @@ def _units(vpr: pl.DataFrame, gia: pl.DataFrame, subjects: list[str]) -> pl.Data
 
 
 def evaluate(vpr: pl.DataFrame, gia: pl.DataFrame, social: pl.DataFrame, organisations: pl.DataFrame,
-             cfg: StandingConfig) -> pl.DataFrame:
-    """Per school × list year: window result, expected, gap, shrunk z and `low_standing` (see module doc)."""
+             cfg: StandingConfig, flagged: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per school × list year: window result, expected, gap, shrunk z and `low_standing` (see module doc).
+
+    `flagged`: ВПР groups with signs of non-objective results (year, org_id, subject, grade and optionally
+    `flagged`), left out of the window when `cfg.exclude_flagged`."""
+    if cfg.exclude_flagged:
+        vpr = _without_flagged(vpr, flagged)
     units = _units(vpr, gia, cfg.subjects)
     if units.is_empty():
         return pl.DataFrame(schema=SCHEMA)
