@@ -142,3 +142,27 @@ def test_details_add_the_measured_values_and_the_explanation_after_the_documente
     assert list(rows[0])[:8] == ["year", "org_id", "procedure", "subject", "grade", "participants", "flagged", "signs"]
     assert target["values"].startswith("journal=0.5333/") and ";peaks=1/" in target["values"]
     assert "признаки необъективности" in target["explanation"]
+
+
+def test_risk_details_give_the_standing_numbers_of_a_school_listed_by_the_context_fair_rule():
+    from msoko.cli.detection import risk_values
+
+    listed = {"year": 2026, "composite": -0.8, "expected": -0.1, "social_index": 41.5, "low_standing": True,
+              "standing_z": -1.42, "standing_result": -0.62, "standing_expected": -0.05, "standing_gap": -0.57,
+              "standing_tau": 0.38, "standing_years": 3, "standing_n": 240, "cluster": 1, "cluster_size": 27}
+    values = dict(kv.split("=", 1) for kv in risk_values(listed, window=3).split(";"))
+    assert values["standing_z"] == "-1.42" and values["standing_result"] == "-0.62"
+    assert values["standing_expected"] == "-0.05" and values["standing_window"] == "2024-2026"
+    assert values["standing_years"] == "3" and values["standing_n"] == "240"
+    assert values["cluster"] == "1" and values["cluster_size"] == "27" and values["social_index"] == "41.5"
+    not_listed = {**listed, "low_standing": False}
+    assert "standing_z" not in risk_values(not_listed, window=3) and "cluster" not in risk_values(not_listed)
+
+
+def test_risk_details_keep_the_documented_columns_then_values_and_explanation(region):
+    ws = region(vpr=scored("target", 2025, SMOOTH))
+    run(ws)
+    result = export(ws.root, "risk", "--details")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["year", "org_id", "shnor", "shnsu", "reasons", "values", "explanation"]

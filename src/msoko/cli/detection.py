@@ -74,19 +74,43 @@ def export_objectivity(
     write_csv(OBJECTIVITY_COLUMNS + (["values", "explanation"] if details else []), rows, output)
 
 
+def risk_values(r: dict, window: int | None = None) -> str:
+    """The `values` cell of `export risk --details`: `name=value` pairs separated by `;`.
+
+    Always the composite, its expected value and the social index; for a school listed by the context-fair
+    rule (`low_standing`) also its standing: `standing_z` (shrunk gap in between-school SDs), `standing_result`
+    and `standing_expected` (pupil σ), `standing_gap`, `standing_tau`, `standing_window` (first–last year of
+    the window when `window` — the configured number of years — is known), `standing_years` (years with
+    results in it), `standing_n` (works), and the band of the social index (`cluster`, `cluster_size`)."""
+    measured: dict[str, object] = {"composite": r.get("composite"), "expected": r.get("expected"),
+                                   "social_index": r.get("social_index")}
+    if r.get("low_standing"):
+        measured.update({k: r.get(k) for k in ("standing_z", "standing_result", "standing_expected", "standing_gap",
+                                                "standing_tau")})
+        if window and r.get("year") is not None:
+            measured["standing_window"] = f"{int(r['year']) - window + 1}-{int(r['year'])}"
+        measured.update({k: r.get(k) for k in ("standing_years", "standing_n", "cluster", "cluster_size")})
+    return ";".join(f"{k}={v if isinstance(v, int | str) else _fmt(v)}" for k, v in measured.items() if v is not None)
+
+
+def _standing_window(home: Path | None) -> int | None:
+    from msoko.engine.detection.runner import load_config
+
+    cfg, _issues = load_config(workspace(home))
+    return cfg.standing.years if cfg is not None else None
+
+
 @app.command("risk")
 def export_risk(
     year: YearOption = None, output: OutOption = None, details: DetailsOption = False, home: HomeOption = None
 ) -> None:
     """Списки ШНОР и ШНСУ: year, org_id, shnor, shnsu, reasons."""
     df = _results(home).risk(year).sort(["year", "org_id"])
+    window = _standing_window(home) if details else None
     rows = []
     for r in df.iter_rows(named=True):
         row = [r["year"], r["org_id"], 1 if r["shnor"] else 0, 1 if r["shnsu"] else 0, r["reasons"] or ""]
         if details:
-            measured = {"composite": r.get("composite"), "expected": r.get("expected"),
-                        "social_index": r.get("social_index")}
-            row += [";".join(f"{k}={_fmt(v)}" for k, v in measured.items() if v is not None),
-                    r.get("explanation") or ""]
+            row += [risk_values(r, window), r.get("explanation") or ""]
         rows.append(row)
     write_csv(RISK_COLUMNS + (["values", "explanation"] if details else []), rows, output)
