@@ -4,8 +4,9 @@
     python3 -m uv run python benchmarks/web/run.py --home /tmp/dash-ws   # an existing demo workspace
     python3 -m uv run python benchmarks/web/run.py --clients 20 --requests 200 --json out.json
 
-The server is the production one (`msoko serve`, waitress, 8 threads). Each client is a thread with its
-own logged-in session (the demo's regional analyst; `--user`), issuing requests back to back. The page URLs
+The server is the production one (`msoko serve`: gunicorn, one process per core unless `--workers`, each
+warming its results cache at start). Each client is a thread with its own logged-in session and kept-alive
+connection (the demo's regional analyst; `--user`), issuing requests back to back. The page URLs
 are discovered from the home and region pages, so they are the demo region's first municipality and
 organisation with data. One warm-up request per page first fills the per-run results cache (as the first
 visitor of the morning would), then every page gets `--requests` requests spread over `--clients` clients.
@@ -14,7 +15,7 @@ visitor of the morning would), then every page gets `--requests` requests spread
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
+import http.client
 import json
 import os
 import re
@@ -27,7 +28,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -52,21 +52,47 @@ def wait_for(port: int, seconds: float = 60) -> None:
 
 
 class Client:
+    """One browser-like session: a kept-alive connection and its cookies (as a browser reuses its
+    connection; opening one per request would measure the client more than the server)."""
+
     def __init__(self, base: str, user: str, password: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.address = urllib.parse.urlsplit(base)
+        self.cookies: dict[str, str] = {}
+        self.connection = self._connect()
         page = self.get("/accounts/login/")[1]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": user, "password": password}).encode()
-        request = urllib.request.Request(base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"})
-        with self.opener.open(request) as response:
-            if "/accounts/login/" in response.url:
-                raise SystemExit(f"login failed for {user}")
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": user, "password": password})
+        status, _, location = self._send("POST", "/accounts/login/", data, {
+            "Content-Type": "application/x-www-form-urlencoded", "Referer": base + "/accounts/login/"})
+        if status != 302 or "/accounts/login/" in location:
+            raise SystemExit(f"login failed for {user}")
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.address.hostname, self.address.port, timeout=60)
+
+    def _send(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):  # the server may close an idle kept-alive connection
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                content = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                self.connection = self._connect()
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, content.decode("utf-8", "replace"), response.headers.get("Location", "")
 
     def get(self, path: str) -> tuple[int, str]:
-        with self.opener.open(self.base + path) as response:
-            return response.status, response.read().decode("utf-8", "replace")
+        status, text, _ = self._send("GET", path)
+        return status, text
 
 
 def discover(client: Client) -> dict[str, str]:
@@ -125,6 +151,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=200, help="requests per page")
     parser.add_argument("--user", default="analyst")
+    parser.add_argument("--workers", type=int, help="server processes (default: msoko serve's, one per core)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     home = args.home
@@ -134,7 +161,8 @@ def main() -> None:
                        stdout=subprocess.DEVNULL)
     password = json.loads((home / "demo-logins.json").read_text(encoding="utf-8"))[args.user]
     port = free_port()
-    server = subprocess.Popen([MSOKO, "serve", "--home", str(home), "--port", str(port)],
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    server = subprocess.Popen([MSOKO, "serve", "--home", str(home), "--port", str(port), *workers],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(port)

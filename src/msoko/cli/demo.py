@@ -7,6 +7,8 @@ deterministic, identical imports are no-ops, and existing users keep their passw
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -15,7 +17,7 @@ from rich.table import Table
 
 from msoko.cli.common import HomeOption, console, migrate, reject, setup_django
 from msoko.cli.compute import run_compute
-from msoko.cli.serve import HostOption, PortOption, run_server
+from msoko.cli.serve import HostOption, PortOption
 from msoko.core.issues import RejectedInput
 
 DEMO_SEED = 2026
@@ -84,5 +86,9 @@ def demo(
         table.add_row(login.username, login.password, login.role_label, login.scope_label)
     console.print(table)
     if not no_serve:
-        run_server(host, port)
+        # A fresh process serves: this one ran the computation, and thread pools (DuckDB, Polars) do not
+        # survive the fork into server workers — a worker would hang on its first read.
+        console.file.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "msoko.cli", "serve", "--home", str(ws.root),  # noqa: S606
+                                  "--host", host, "--port", str(port)])
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -32,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from msoko.core.issues import Issue
+from msoko.core.locks import file_lock
 from msoko.core.workspace import Workspace
 from msoko.engine.warehouse import Warehouse
 
@@ -73,13 +73,8 @@ def sha256_file(path: Path) -> str:
 @contextlib.contextmanager
 def import_lock(ws: Workspace) -> Iterator[None]:
     """One import at a time per workspace (the lock file lives outside the warehouse tree)."""
-    ws.root.mkdir(parents=True, exist_ok=True)
-    with (ws.root / LOCK).open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with file_lock(ws.root / LOCK):
+        yield
 
 
 def sweep_staging(ws: Workspace) -> None:

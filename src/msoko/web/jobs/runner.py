@@ -1,7 +1,8 @@
 """Running jobs in a background thread of the server process, reporting progress into the Job row.
 
-One worker thread: imports and recomputes write the same warehouse, and a municipal server has few
-users; a queue in one process is enough and needs no broker. With `JOBS_INLINE` (tests) the job runs at
+One worker thread per server process, and one job at a time per workspace across the server's processes
+(a file lock): imports and recomputes write the same warehouse, and a municipal server has few users, so
+a queue needs no broker. A job waiting for the lock stays «в очереди». With `JOBS_INLINE` (tests) the job runs at
 once in the caller's thread.
 """
 
@@ -16,9 +17,11 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from msoko.core.locks import file_lock
 from msoko.web.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
+JOBS_LOCK = ".jobs.lock"
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-job")
 
 Report = Callable[[str, int, int | None], None]
@@ -58,11 +61,12 @@ def _execute(job_id, function: JobFunction) -> None:
 def _execute_in_worker(job_id, function: JobFunction) -> None:
     """In the worker thread the connections are the thread's own: fresh for each job, closed after it
     (a job is long; a connection left idle in a worker would pin the database)."""
-    close_old_connections()
-    try:
-        _execute(job_id, function)
-    finally:
-        connections.close_all()
+    with file_lock(settings.WORKSPACE.root / JOBS_LOCK):
+        close_old_connections()
+        try:
+            _execute(job_id, function)
+        finally:
+            connections.close_all()
 
 
 def submit(*, kind: str, label: str, owner, function: JobFunction) -> Job:
