@@ -51,9 +51,9 @@ def expected_effect(ws, treated: list[str], region_id: int):
     return eff.estimate(treated, orgs, direction)
 
 
-def shot(page, name):
+def shot(page, name, full_page=True):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"cycle-{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"cycle-{name}.png"), full_page=full_page)
 
 
 def add(page, stage: str, fields: dict[str, str], selects: dict[str, str | list[str]] | None = None):
@@ -80,7 +80,6 @@ def test_a_coordinator_runs_a_full_cycle_for_system_1_2_ending_with_a_verdict_fr
     login(page, live_server.url, "coordinator", passwords["coordinator"])
     page.click("nav.main >> text=Управленческий цикл")
     page.click(f"text={municipality.name}")
-    shot(page, "matrix-empty")
     page.select_option("select[name=system]", "1.2")
     page.click("text=Создать цикл")
     page.wait_for_selector("#goals")
@@ -115,7 +114,8 @@ def test_a_coordinator_runs_a_full_cycle_for_system_1_2_ending_with_a_verdict_fr
     page.wait_for_selector("ul.messages li:has-text('Заключение об эффективности')")
 
     assert "полный цикл" in page.inner_text("main") and "неполный цикл" not in page.inner_text("main > p")
-    shot(page, "cycle")
+    page.goto(page.url.split("#")[0] + "#measures")
+    shot(page, "cycle", full_page=False)
 
     expected = expected_effect(ws, treated, municipality.region_id)
     assert expected.n_treated >= 1
