@@ -389,3 +389,23 @@ def test_the_digest_has_the_agreed_shape_and_an_organisation_gets_only_what_targ
     assert {m["title"] for m in region["measures"]} == {"Мероприятие-секрет-R_b1"}
     with pytest.raises(ValueError):
         digest.digest_for("country", "x")
+
+
+@pytest.mark.parametrize("persona", ["region_admin", "analyst", "expert", "coordinator_a", "coordinator_b",
+                                     "operator_a1", "no_role"])
+def test_the_index_and_the_due_list_name_only_what_the_persona_may_see(client, cw, persona):
+    login(client, cw, persona)
+    sees = {"Городской округ А": persona in ("region_admin", "analyst", "expert", "coordinator_a"),
+            "Сельский район Б": persona in ("region_admin", "analyst", "expert", "coordinator_b")}
+    for name in ("cycle-index", "cycle-due"):
+        response = client.get(reverse(name))
+        if persona == "no_role":
+            assert response.status_code == 404
+            continue
+        assert response.status_code == 200
+        page = response.content.decode()
+        for text, visible in sees.items():
+            if name == "cycle-index":
+                assert (text in page) == visible, f"{name}: {text}"
+            else:
+                assert visible or text not in page, f"{name}: {text}"

@@ -182,6 +182,7 @@ class Due:
     responsible: str
     cycle: Cycle
     measure: Measure | None = None
+    where: str = ""  # the cycle as the user may name it
 
 
 def due_for(user, *, today: date | None = None, horizon_days: int = 60) -> list[Due]:
@@ -207,5 +208,9 @@ def due_for(user, *, today: date | None = None, horizon_days: int = 60) -> list[
                        d.responsible, d.cycle))
     for e in MonitoringEvent.objects.filter(cycle_id__in=ids, when__gte=today, when__lte=until).select_related("cycle"):
         out.append(Due("мониторинг", e.what, e.when, False, e.who, e.cycle))
+    for d in out:
+        label = f"{d.cycle.system}{' / ' + d.cycle.track if d.cycle.track else ''}"
+        # a school is not told the names of the municipality or region whose cycle aims a measure at it
+        d.where = label if scope.level == "organisation" and d.cycle.level != "organisation" else f"{label} — {d.cycle.entity.name}"
     out.sort(key=lambda d: (not d.overdue, d.deadline, d.title))
     return out

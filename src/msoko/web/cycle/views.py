@@ -4,6 +4,7 @@ outside the scope 404; inside it, changing anything needs `Action.EDIT_CYCLE` an
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -393,7 +394,8 @@ def roadmap(request, pk: int):
                      None if result.interval is None else round(result.interval[1] * scale, 2), result.text])
     body = export.to_xlsx(ROADMAP_HEADER, rows, title="Дорожная карта")
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"roadmap-{cycle.entity_code}-{cycle.system}{'-' + cycle.track if cycle.track else ''}.xlsx"
+    raw = f"roadmap-{cycle.entity_code}-{cycle.system}{'-' + cycle.track if cycle.track else ''}"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", raw) + ".xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
