@@ -33,6 +33,7 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +45,7 @@ from msoko.core.workspace import Workspace  # noqa: E402
 from msoko.engine.detection import DetectionResults, data, objectivity, run, standing  # noqa: E402
 from msoko.engine.detection.config import DetectionConfig  # noqa: E402
 from msoko.engine.warehouse import Warehouse  # noqa: E402
+from msoko.synth import plants  # noqa: E402
 from msoko.synth.region import generate_region  # noqa: E402
 
 
@@ -81,6 +83,9 @@ def region_benchmark(seeds: list[int], schools: int, work: Path) -> dict:
             {x["org_id"] for x in gt[key]} for key in ("non_objective", "low_results", "adverse_social", "honest_advanced")
         )
         planted_low = {x["org_id"] for x in gt["low_results"] if x.get("planted")}
+        # diagnostic (decision 0003, «considered, not adopted»): the criterion with the region's own ordinary
+        # schools of the same locality as reference instead of the model's population constant
+        regional_low = _regional_low(seed, region.schools, region.years)
         sch = region.schools
         latent = pl.DataFrame({"org_id": list(sch.org_id), "adversity": sch.adversity})
         latent_adv = set(latent.filter(pl.col("adversity") >= 0.75)["org_id"]) | adv
@@ -95,16 +100,31 @@ def region_benchmark(seeds: list[int], schools: int, work: Path) -> dict:
         shnsu = set(last.filter(pl.col("shnsu"))["org_id"])
         _add(total, "ШНОР vs low_results (criterion)", _score(shnor, low))
         _add(total, "ШНОР: planted low-result schools found", _score(shnor, planted_low))
+        _add(total, "  ШНОР vs a regional reference (diagnostic)", _score(shnor, regional_low))
         for reason in ("low_standing", "cluster_bottom", "region_bottom", "below_expected", "federal_risk"):
             _add(total, f"  {reason} alone vs low_results", _score(set(last.filter(pl.col(reason))["org_id"]), low))
-        _add(total, "  ceiling: standing with true adversity", _score(_oracle_standing(ws, latent), low))
+        _add(total, "  ceiling: standing with true adversity", _score(_oracle_standing(ws, latent, res), low))
         _add(total, "ШНСУ vs planted", _score(shnsu, adv))
         _add(total, "ШНСУ vs latent truth", _score(shnsu, latent_adv))
         print(f"seed {seed}: detection {seconds[-1]:.2f} s", flush=True)
     return {"seeds": seeds, "schools": schools, "scores": total, "seconds": seconds}
 
 
-def _oracle_standing(ws: Workspace, latent: pl.DataFrame) -> set[str]:
+def _regional_low(seed: int, sch, years) -> set[str]:
+    """Schools whose latent standing is ≤ the threshold below the mean of the region's ordinary schools
+    (not advanced, not correctional) of the same locality — the alternative reference of decision 0003."""
+    value = plants.standing(seed, sch, years)
+    ordinary = (sch.advanced == 0) & (sch.correctional == 0)
+    reference = np.zeros(len(value))
+    for rural in (0, 1):
+        here = sch.rural == rural
+        if (here & ordinary).any():
+            reference[here] = value[here & ordinary].mean()
+    low = (value - reference <= plants.LOW_RESULTS_THRESHOLD) & (sch.correctional == 0)
+    return {sch.org_id[i] for i in np.flatnonzero(low)}
+
+
+def _oracle_standing(ws: Workspace, latent: pl.DataFrame, res: DetectionResults) -> set[str]:
     """The `standing` rule of the last year with the generator's latent adversity as the context index."""
     con = data.connect(Warehouse(ws.warehouse))
     try:
@@ -116,7 +136,8 @@ def _oracle_standing(ws: Workspace, latent: pl.DataFrame) -> set[str]:
     years = sorted(set(vpr["year"].to_list()))
     soc = pl.concat([latent.select(pl.lit(y, dtype=pl.Int32).alias("year"), "org_id",
                                    (-pl.col("adversity")).alias("social_index")) for y in years])
-    out = standing.evaluate(vpr, gia, soc, frames["organisations"], DetectionConfig().standing)
+    flagged = res.objectivity().select(*standing.FLAG_KEY, "flagged")
+    out = standing.evaluate(vpr, gia, soc, frames["organisations"], DetectionConfig().standing, flagged=flagged)
     return set(out.filter(pl.col("year") == max(years), pl.col("low_standing"))["org_id"])
 
 
