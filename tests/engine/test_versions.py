@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-from msoko.engine.catalog import DEFAULT_CATALOG, load_catalog
+import pyarrow as pa
+
+from msoko.engine.catalog import DEFAULT_CATALOG, default_catalog, load_catalog
 from msoko.engine.pipeline import recompute
-from msoko.engine.results import ResultStore
+from msoko.engine.results import VALUE_SCHEMA, ResultStore
 
 
 def _edit_vpr_base(ws, formula: str) -> None:
@@ -75,3 +77,20 @@ def test_recomputing_one_year_leaves_the_other_years_in_place(golden_workspace):
     assert summary.years == [2024]
     years = {r["year"] for r in store.indicator_values(level="total", indicator="vpr_base").to_pylist()}
     assert years == {2023, 2024}
+
+
+def test_values_can_be_read_for_a_set_of_ids_and_the_total(tmp_path):
+    """A server of one region reads only its share of a larger store (the total always)."""
+    catalog = default_catalog()
+    store = ResultStore(tmp_path)
+    rows = [("organisation", "o1"), ("organisation", "o2"), ("municipality", "m1"), ("region", "r2"),
+            ("total", "total")]
+    columns = {name: [None] * len(rows) for name in VALUE_SCHEMA.names}
+    columns.update(level=[r[0] for r in rows], id=[r[1] for r in rows], year=[2026] * len(rows),
+                   indicator=["vpr_base"] * len(rows), value=[0.5] * len(rows), version=[1] * len(rows))
+    store.write_run(pa.table(columns, schema=VALUE_SCHEMA), catalog, store.resolve_versions(catalog))
+    everything = store.indicator_values(breakdowns=True)
+    assert everything.num_rows == 5
+    kept = store.indicator_values(breakdowns=True, ids={"o1", "m1"})
+    assert sorted(zip(kept["level"].to_pylist(), kept["id"].to_pylist(), strict=True)) == [
+        ("municipality", "m1"), ("organisation", "o1"), ("total", "total")]

@@ -243,3 +243,36 @@ def test_pages_read_the_stored_results_once_per_run(client, world, results, monk
                          ("organisation", {"code": "edu100001"}), ("indicator", {"code": "vpr_base"})):
         page(client, world, "analyst", name, **kwargs)
     assert len(reads) == 1
+
+
+def test_the_snapshot_keeps_only_the_registrys_rows_and_the_total(client, world, results, settings):
+    """A results store computed for a whole country: a server keeps only its registry's share, and a
+    registry import (which rewrites the warehouse manifest) makes the next request read it again."""
+    from msoko.core.atomic import write_json
+    from msoko.web.dashboards.data import snapshot
+
+    table = dashboard_data.values()
+    foreign = table.slice(0, 3).to_pylist()  # region "77" rows, then mun-A's
+    foreign[0].update(level="region", id="99")
+    foreign[1].update(level="municipality", id="mun-Z")
+    foreign[2].update(level="total", id="total")
+    table = pa.concat_tables([table, pa.Table.from_pylist(foreign, schema=table.schema)])
+    catalog = default_catalog()
+    results.write_run(table, catalog, results.resolve_versions(catalog))
+    ids = set(snapshot().values["id"].to_list())
+    assert {"77", "mun-A", "mun-B", "edu100001", "total"} <= ids
+    assert not ids & {"99", "mun-Z"}
+
+    world.municipalities["B"].code = "mun-Z"
+    world.municipalities["B"].save()
+    manifest = settings.WORKSPACE.warehouse / "manifest.json"
+    before = manifest.read_bytes() if manifest.exists() else None
+    try:
+        write_json(manifest, {"datasets": {}, "format": 1, "changed": "registry"})
+        ids = set(snapshot().values["id"].to_list())
+        assert "mun-Z" in ids and "mun-B" not in ids
+    finally:
+        if before is None:
+            manifest.unlink()
+        else:
+            manifest.write_bytes(before)

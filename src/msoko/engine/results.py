@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,9 +156,11 @@ class ResultStore:
 
     def indicator_values(self, level: str | Level | None = None, year: int | None = None,
                          indicator: str | None = None, subject: str | None = None, grade: int | None = None,
-                         *, breakdowns: bool = False) -> pa.Table:
+                         *, breakdowns: bool = False, ids: Collection[str] | None = None) -> pa.Table:
         """Active values. Without `subject`/`grade` a result indicator gives its pooled rows (all subjects
-        and grades); with them, that breakdown. `breakdowns=True` returns every row."""
+        and grades); with them, that breakdown. `breakdowns=True` returns every row. `ids` keeps only the
+        rows of those organisations, municipalities and regions (and the workspace total) — a server of
+        one region over a country's results reads its region's share."""
         manifest = self.manifest()
         by_run: dict[str, list[tuple[str, int]]] = {}
         for code, years in manifest["active"].items():
@@ -166,7 +169,7 @@ class ResultStore:
             for y, slot in years.items():
                 if year is None or int(y) == int(year):
                     by_run.setdefault(slot["run"], []).append((code, int(y)))
-        return self._read(by_run, level, subject, grade, breakdowns)
+        return self._read(by_run, level, subject, grade, breakdowns, ids=ids)
 
     def history(self, indicator: str, level: str | Level | None = None, year: int | None = None) -> pa.Table:
         """Every stored value of `indicator`, one block per kept run and version, oldest first."""
@@ -180,9 +183,11 @@ class ResultStore:
         return self._read(by_run, level, None, None, True, with_run=True)
 
     def _read(self, by_run: dict[str, list[tuple[str, int]]], level, subject, grade, breakdowns: bool,
-              with_run: bool = False) -> pa.Table:
+              with_run: bool = False, ids: Collection[str] | None = None) -> pa.Table:
         levels = [str(level)] if level is not None else list(LEVELS)
         con = duckdb.connect(":memory:")
+        if ids is not None:
+            con.register("scope", pa.table({"id": pa.array(sorted(ids), pa.string())}))
         tables = []
         for run_id, pairs in sorted(by_run.items()):
             files = [self.run_dir(run_id) / f"{lv}.parquet" for lv in levels]
@@ -196,6 +201,8 @@ class ResultStore:
                 conditions.append("subject IS NULL" if subject is None else "subject = ?")
                 conditions.append("grade IS NULL" if grade is None else "grade = ?")
                 params += [v for v in (subject,) if v is not None] + [int(v) for v in (grade,) if v is not None]
+            if ids is not None:
+                conditions.append(f"(v.level = '{Level.TOTAL}' OR v.id IN (SELECT id FROM scope))")  # noqa: S608
             where = (" AND " + " AND ".join(conditions)) if conditions else ""
             run_col = ", ? AS run" if with_run else ""
             run_params = [run_id] if with_run else []

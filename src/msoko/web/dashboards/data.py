@@ -2,8 +2,13 @@
 
 Pages never recompute: they slice a `Snapshot` — the active indicator values (every level and breakdown,
 read once through `ResultStore`), the current detection run and the catalog. The snapshot is cached under a
-key made of the identity of the two pointer files (indicator manifest, detection CURRENT.json). Both are
-replaced atomically (a new inode, new mtime), so a new run gives a new key at the next request: never stale.
+key made of the identity of the two pointer files (indicator manifest, detection CURRENT.json) and of the
+warehouse manifest (a registry import changes it). All are replaced atomically (a new inode, new mtime), so
+a new run gives a new key at the next request: never stale.
+
+Only the rows of the registry's region, its municipalities and organisations are kept (and the workspace
+total): pages show nothing else, and a results store computed for a whole country would not fit each server
+process otherwise.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from msoko.engine.detection.store import POINTER, DetectionResults
 from msoko.engine.detection.store import root as detection_root
 from msoko.engine.pipeline import catalog_path, workspace_catalog
 from msoko.engine.results import ResultStore, empty_values
+from msoko.web.registry.models import Municipality, Organisation, Region
 
 _lock = threading.Lock()
 _cache: dict[tuple, Snapshot] = {}
@@ -99,18 +105,34 @@ class Snapshot:
                          pl.col("indicator").is_in(indicators), pl.col("id").is_in(ids))
 
 
-def _read_detection(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def registry_ids() -> set[str] | None:
+    """Codes of the registry's regions, municipalities and organisations; None when the registry is empty
+    (then nothing is filtered)."""
+    codes = {
+        *Region.objects.values_list("code", flat=True),
+        *Municipality.objects.values_list("code", flat=True),
+        *Organisation.objects.values_list("code", flat=True),
+    }
+    return codes or None
+
+
+def _read_detection(folder: Path, ids: set[str] | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     detection = DetectionResults.open(folder)
     if detection is None:
         return pl.DataFrame(), pl.DataFrame(), pl.DataFrame()
-    return detection.risk(), detection.objectivity(), detection.lists()
+    frames = detection.risk(), detection.objectivity(), detection.lists()
+    if ids is None:
+        return frames
+    keep = sorted(ids)
+    return tuple(df.filter(pl.col("org_id").is_in(keep)) if "org_id" in df.columns else df for df in frames)
 
 
 def _build(folder: Path, key: tuple) -> Snapshot:
-    values = pl.from_arrow(ResultStore(folder).indicator_values(breakdowns=True))
+    ids = registry_ids()
+    values = pl.from_arrow(ResultStore(folder).indicator_values(breakdowns=True, ids=ids))
     if values.is_empty():
         values = pl.from_arrow(empty_values())
-    risk, objectivity, lists = _read_detection(folder)
+    risk, objectivity, lists = _read_detection(folder, ids)
     catalog, _issues = workspace_catalog(settings.WORKSPACE)
     indicators = {i.code: i for i in catalog.indicators} if catalog is not None else {}
     return Snapshot(key, values, risk, objectivity, lists, catalog, indicators)
@@ -128,7 +150,7 @@ def snapshot() -> Snapshot:
     """The snapshot of the current result runs (read once per run, then shared)."""
     folder = results_dir()
     key = (_identity(ResultStore(folder).manifest_path), _identity(detection_root(folder) / POINTER),
-           _catalog_identity())
+           _identity(settings.WORKSPACE.warehouse / "manifest.json"), _catalog_identity())
     cached = _cache.get(key)
     if cached is not None:
         return cached
