@@ -157,3 +157,17 @@ def test_the_stylesheet_is_served_locally(client):
     response = client.get("/static/msoko/msoko.css")
     assert response.status_code == 200
     assert b"--accent" in b"".join(response.streaming_content)
+
+
+def test_the_home_page_escapes_registry_text_and_links_each_organisation(client, world):
+    school = world.organisations["a2"]
+    school.name = '<script>alert("x")</script> Лицей & Ко'
+    school.advanced, school.students = True, 640
+    school.save()
+    client.force_login(world.users["coordinator_a"])
+    page = client.get(reverse("home")).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Лицей &amp; Ко" in page
+    row = page[page.index(f'href="{reverse("organisation", kwargs={"code": school.code})}"'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>школа</td>" in row and ">640<" in row and "лицей/гимназия" in row
