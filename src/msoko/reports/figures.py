@@ -1,0 +1,201 @@
+"""One indicator value as report text: the figure, its table cell, and the sentences built from the numbers.
+
+Judgements follow the indicator's direction (higher or lower is better, or none). A difference from a
+reference (the municipality, the region) is called significant only when the reference lies outside the
+value's 95 % interval (Wilson, stored with the value); a change from last year likewise when last year's
+value lies outside this year's interval. Values on groups below the indicator's minimum size are never
+judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from msoko.engine.catalog.model import Indicator
+from msoko.reports import ru
+from msoko.reports.model import Cell
+
+HIGHER, LOWER = "higher_is_better", "lower_is_better"
+EPS = 1e-9
+
+
+def is_share(ind: Indicator | None) -> bool:
+    return ind is not None and str(ind.kind) == "share"
+
+
+def shown(value, ind: Indicator | None) -> str:
+    """A stored value as the reports print it: shares in percent, counts whole, means with their unit."""
+    if ru.missing(value):
+        return "—"
+    if is_share(ind):
+        return ru.percent(value)
+    kind = str(ind.kind) if ind else ""
+    unit = ind.unit if ind else ""
+    if unit == "да/нет":
+        return "да" if value >= 0.5 else "нет"
+    if kind == "count":
+        return ru.with_unit(value, unit, 0)
+    return ru.with_unit(value, unit, _digits(ind))
+
+
+def number_format(ind: Indicator | None) -> str:
+    if is_share(ind):
+        return "0.0%"
+    return "0" if ind is not None and str(ind.kind) == "count" else "0.00"
+
+
+def cell(value, ind: Indicator | None) -> Cell:
+    if ru.missing(value):
+        return Cell("—")
+    return Cell(shown(value, ind), float(value), number_format(ind))
+
+
+def change_cell(change, ind: Indicator | None) -> Cell:
+    if ru.missing(change):
+        return Cell("—")
+    text = ru.points_short(change) if is_share(ind) else ru.number(change, _digits(ind), signed=True)
+    return Cell(text, float(change), "+0.0%;-0.0%;0.0%" if is_share(ind) else "+0.00;-0.00;0.00")
+
+
+def difference(delta: float, ind: Indicator | None) -> str:
+    """The size of a difference: «2,1 процентного пункта» for shares, «3,4 балла» for means."""
+    if is_share(ind):
+        return ru.points(delta)
+    return ru.with_unit(abs(delta), ind.unit if ind else "", _digits(ind))
+
+
+def _digits(ind: Indicator | None) -> int:
+    return 1 if ind is not None and ind.unit == "балл" else 2
+
+
+def verdict(value: float, reference: float, ind: Indicator | None) -> int:
+    """+1 better than the reference, −1 worse, 0 equal or the indicator has no direction."""
+    if abs(value - reference) < EPS:
+        return 0
+    direction = str(ind.direction) if ind else "neutral"
+    if direction == HIGHER:
+        return 1 if value > reference else -1
+    if direction == LOWER:
+        return 1 if value < reference else -1
+    return 0
+
+
+def quoted(name: str) -> str:
+    """«…» around a name, its own «» turned into the inner „…“."""
+    return "«" + name.replace("«", "„").replace("»", "“") + "»"
+
+
+def outside_interval(row: dict, reference: float) -> bool | None:
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if ru.missing(low) or ru.missing(high):
+        return None
+    return reference < low - EPS or reference > high + EPS
+
+
+def target_of(row: dict, ind: Indicator | None, level: str) -> float | None:
+    if not ru.missing(row.get("target")):
+        return row["target"]
+    return ind.target_for(row["year"], level) if ind else None
+
+
+@dataclass(frozen=True)
+class Reference:
+    label: str  # «по муниципалитету», «по региону»
+    row: dict | None
+
+
+def _comparison(row: dict, ref: Reference, ind: Indicator | None) -> tuple[str, bool] | None:
+    """«выше, чем по региону (78,0 %), на 7,3 процентного пункта», and whether it is a significant lag."""
+    if ref.row is None or ru.missing(ref.row.get("value")):
+        return None
+    value, other = row["value"], ref.row["value"]
+    if abs(value - other) < EPS:
+        return f"на уровне значения {ref.label} ({shown(other, ind)})", False
+    word = "выше" if value > other else "ниже"
+    text = f"{word}, чем {ref.label} ({shown(other, ind)}), на {difference(value - other, ind)}"
+    beyond = outside_interval(row, other)
+    if beyond is not None and not row.get("under_min_group"):
+        text += (" — за пределами доверительного интервала, различие значимо" if beyond
+                 else " — в пределах доверительного интервала, различие может быть случайным")
+    lag = verdict(value, other, ind) < 0 and bool(beyond) and not row.get("under_min_group")
+    return text, lag
+
+
+def sentences(row: dict, ind: Indicator | None, level: str, refs: list[Reference],
+              previous_year: int | None = None) -> str:
+    """The paragraph about one value: figure, change, comparisons, target, interval, place."""
+    name = ind.name if ind else row["indicator"]
+    year = row["year"]
+    parts = [f"Значение показателя {quoted(name)} в {ru.year_ru(year)} — {shown(row['value'], ind)}"]
+    if not ru.missing(row.get("numerator")) and not ru.missing(row.get("denominator")) and is_share(ind):
+        parts[0] += f" ({ru.number(row['numerator'], 0)} из {ru.number(row['denominator'], 0)})"
+    parts[0] += "."
+    change = row.get("change")
+    if not ru.missing(change):
+        since = f"По сравнению с {ru.year_ru(previous_year or year - 1)}"
+        if abs(change) < EPS:
+            parts.append(f"{since} значение не изменилось.")
+        else:
+            word = "выросло" if change > 0 else "снизилось"
+            judged = verdict(change, 0.0, ind)
+            tail = {1: " — это улучшение", -1: " — это ухудшение", 0: ""}[judged]
+            parts.append(f"{since} значение {word} на {difference(change, ind)}{tail}.")
+    compared = [c for c in (_comparison(row, ref, ind) for ref in refs) if c]
+    if compared:
+        parts.append("Это " + "; ".join(text for text, _ in compared) + ".")
+    if not ru.missing(row.get("ci_low")) and not ru.missing(row.get("ci_high")):
+        parts.append(f"95-процентный доверительный интервал: {shown(row['ci_low'], ind)} – "
+                     f"{shown(row['ci_high'], ind)}.")
+    target = target_of(row, ind, level)
+    if target is not None:
+        met = verdict(row["value"], target, ind) >= 0
+        if met:
+            parts.append(f"Целевое значение {shown(target, ind)} достигнуто.")
+        else:
+            parts.append(f"Целевое значение {shown(target, ind)} не достигнуто: разница — "
+                         f"{difference(row['value'] - target, ind)}.")
+    if row.get("rank") and (row.get("peers") or 0) > 1:
+        parts.append(f"Место {row['rank']} из {row['peers']} {LEVEL_PLACE.get(level, '')}.".replace(" .", "."))
+    if row.get("under_min_group"):
+        parts.append(f"Результатов меньше минимального числа ({ind.min_group_size if ind else '—'}): "
+                     "вывод предварительный, значение не сравнивается.")
+    return " ".join(parts)
+
+
+LEVEL_PLACE = {"organisation": "среди организаций", "municipality": "среди муниципалитетов", "region": "среди регионов"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    indicator: str
+    name: str
+    dataset: str
+    reasons: tuple[str, ...]
+    value: str
+    reference: str
+
+
+def problem(row: dict, ind: Indicator | None, level: str, reference: Reference | None,
+            previous: dict | None) -> Problem | None:
+    """A problem zone: below the target, significantly worse than the reference, or a significant worsening."""
+    if ind is None or str(ind.direction) not in (HIGHER, LOWER) or row.get("under_min_group"):
+        return None
+    if ru.missing(row.get("value")):
+        return None
+    reasons = []
+    target = target_of(row, ind, level)
+    if target is not None and verdict(row["value"], target, ind) < 0:
+        reasons.append(f"ниже цели {shown(target, ind)}" if str(ind.direction) == HIGHER
+                       else f"выше допустимого значения {shown(target, ind)}")
+    ref_text = "—"
+    if reference is not None and reference.row is not None and not ru.missing(reference.row.get("value")):
+        other = reference.row["value"]
+        ref_text = shown(other, ind)
+        if verdict(row["value"], other, ind) < 0 and outside_interval(row, other):
+            reasons.append(f"значимо хуже, чем {reference.label} ({ref_text})")
+    if previous is not None and not ru.missing(previous.get("value")):
+        if verdict(row["value"], previous["value"], ind) < 0 and outside_interval(row, previous["value"]):
+            reasons.append(f"значимое ухудшение за год ({shown(previous['value'], ind)} → {shown(row['value'], ind)})")
+    if not reasons:
+        return None
+    return Problem(ind.code, ind.name, ind.dataset, tuple(reasons), shown(row["value"], ind), ref_text)
