@@ -136,7 +136,7 @@ def render_docx(document: Document, path: Path, template: Path) -> None:
         if _fill(paragraph, document.fields) and marker is None:
             marker = paragraph
     body = doc.element.body
-    before = len(body)
+    before = len(body) - (1 if len(body) and body[-1].tag == qn("w:sectPr") else 0)  # new blocks go before sectPr
     for block in document.blocks:
         if isinstance(block, Heading):
             doc.add_paragraph(block.text, style=_style(doc, f"Heading {min(block.level, 3)}"))
