@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from msoko.web.reports import views
+
+urlpatterns = [
+    path("", views.reports_index, name="reports"),
+    path("file/<uuid:pk>/", views.report_download, name="report-download"),  # before the <scope>/<code> pattern
+    path("<str:scope>/<str:code>/", views.report_page, name="report"),
+]
