@@ -64,6 +64,11 @@ def difference(delta: float, ind: Indicator | None) -> str:
     return ru.with_unit(abs(delta), ind.unit if ind else "", _digits(ind))
 
 
+def _rounds_to_zero(delta: float, ind: Indicator | None) -> bool:
+    """A difference that prints as zero («0,0 процентного пункта») is called no difference."""
+    return not any(ch in "123456789" for ch in difference(delta, ind).split(" ")[0])
+
+
 def _digits(ind: Indicator | None) -> int:
     return 1 if ind is not None and ind.unit == "балл" else 2
 
@@ -109,7 +114,7 @@ def _comparison(row: dict, ref: Reference, ind: Indicator | None) -> tuple[str, 
     if ref.row is None or ru.missing(ref.row.get("value")):
         return None
     value, other = row["value"], ref.row["value"]
-    if abs(value - other) < EPS:
+    if abs(value - other) < EPS or _rounds_to_zero(value - other, ind):
         return f"на уровне значения {ref.label} ({shown(other, ind)})", False
     word = "выше" if value > other else "ниже"
     text = f"{word}, чем {ref.label} ({shown(other, ind)}), на {difference(value - other, ind)}"
@@ -133,8 +138,8 @@ def sentences(row: dict, ind: Indicator | None, level: str, refs: list[Reference
     change = row.get("change")
     if not ru.missing(change):
         since = f"По сравнению с {ru.year_ru(previous_year or year - 1)}"
-        if abs(change) < EPS:
-            parts.append(f"{since} значение не изменилось.")
+        if abs(change) < EPS or _rounds_to_zero(change, ind):
+            parts.append(f"{since} значение не изменилось (в пределах точности округления).")
         else:
             word = "выросло" if change > 0 else "снизилось"
             judged = verdict(change, 0.0, ind)

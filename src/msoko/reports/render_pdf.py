@@ -144,7 +144,7 @@ def render_pdf(document: Document, path: Path) -> None:
             pdf.set_font(FAMILY, "B", size)
             pdf.set_text_color(*DARK)
             pdf.start_section(block.text, level=block.level - 1, strict=False)
-            pdf.multi_cell(0, size * 0.55, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, size * 0.55, block.text, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.set_text_color(0, 0, 0)
             pdf.ln(2)
         elif isinstance(block, Paragraph):
