@@ -6,11 +6,15 @@ the cached snapshot of the current result run (`data.snapshot()`), never recompu
 
 from __future__ import annotations
 
+from html import escape
 from typing import NamedTuple
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from msoko.web.access import get_in_scope, restrict, scope_of
 from msoko.web.dashboards import charts, export, filters, marks, vpr
@@ -27,7 +31,30 @@ def _index(df) -> dict[tuple[str, str], dict]:
     return {(row["id"], row["indicator"]): row for row in df.iter_rows(named=True)}
 
 
+def _cell_html(cell: dict) -> SafeString:
+    """The table cell of a value with its marks, escaped here. Built in Python, not by a template include
+    per cell: a municipality page has hundreds of cells, and the template tags were most of its time."""
+    first = cell["marks"][0].css if cell["marks"] else ""
+    parts = [f'<td class="num cell{" " + escape(first) if first else ""}"><strong class="v">{escape(cell["value"])}</strong>']
+    if cell.get("small"):
+        parts.append(' <span class="mark small" title="малая группа: интерпретировать осторожно">малая группа</span>')
+    for m in cell["marks"]:
+        text = escape(m.text)
+        parts.append(f'<br><span class="mark {escape(m.css)}" title="{text}"><span aria-hidden="true">'
+                     f"{escape(m.sign)}</span> {text}</span>")
+    if cell.get("rank"):
+        parts.append(f'<br><span class="muted">{escape(cell["rank"])}</span>')
+    parts.append("</td>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text above passed through html.escape
+
+
 def _cell(row: dict | None, ind, reference: dict | None, ref_what: str) -> dict:
+    cell = _cell_values(row, ind, reference, ref_what)
+    cell["html"] = _cell_html(cell)
+    return cell
+
+
+def _cell_values(row: dict | None, ind, reference: dict | None, ref_what: str) -> dict:
     if row is None:
         return {"value": "—", "marks": [], "raw": None}
     value = row["value"]
@@ -50,11 +77,12 @@ def _matrix(snap: Snapshot, f: filters.Filters, level: str, entities: list, refe
     refs = _index(snap.slice(level=reference_level, year=f.year, subject=f.subject, grade=f.grade,
                              indicators=f.indicators, ids=[reference_id]))
     reference = {code: refs.get((reference_id, code)) for code in f.indicators}
+    prefix = reverse(level, kwargs={"code": "-"})[:-2]  # the entity page's URL is its level's name
     table = []
     for entity in entities:
         cells = [_cell(rows.get((entity.code, code)), snap.indicators.get(code), reference[code], ref_what)
                  for code in f.indicators]
-        table.append({"entity": entity, "cells": cells})
+        table.append({"entity": entity, "cells": cells, "url": f"{prefix}{quote(entity.code, safe='')}/"})
     empty = [r["entity"] for r in table if all(c["raw"] is None for c in r["cells"])]
     table = [r for r in table if any(c["raw"] is not None for c in r["cells"])]
     if f.sort:
