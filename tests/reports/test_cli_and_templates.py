@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 
 import polars as pl
@@ -174,3 +175,50 @@ def test_the_demo_reports_open_in_libreoffice(reports, tmp_path):
             assert converted.exists(), (path, result.stdout, result.stderr)
             info = subprocess.run(["pdfinfo", str(converted)], capture_output=True, text=True, check=True).stdout
             assert int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))) > 1
+
+
+ADD_MEASURE = """
+import os, sys
+from datetime import date
+os.environ["MSOKO_HOME"] = sys.argv[1]
+os.environ["DJANGO_SETTINGS_MODULE"] = "msoko.web.settings"
+import django
+django.setup()
+from msoko.web.cycle.models import Cycle, Level, Measure
+from msoko.web.registry.models import Municipality, Organisation
+municipality = Municipality.objects.get(code=sys.argv[2])
+school = Organisation.objects.filter(municipality=municipality, kind="school").order_by("code").first()
+cycle = Cycle.objects.create(level=Level.MUNICIPALITY, region=municipality.region, municipality=municipality,
+                             system="1.2")
+measure = Measure.objects.create(cycle=cycle, title="Мероприятие-проверка-CLI", deadline=date(2026, 5, 31),
+                                 start=date(2024, 9, 1), responsible="Ответственный-CLI", indicators=["vpr_base"])
+measure.organisations.set([school])
+print(school.code)
+"""
+
+
+def docx_text(path) -> str:
+    doc = open_docx(path)
+    return "\n".join([p.text for p in doc.paragraphs]
+                     + [cell.text for table in doc.tables for row in table.rows for cell in row.cells])
+
+
+def test_the_cli_report_carries_the_management_cycle_recorded_in_the_web(demo_home, tmp_path):
+    """Issue 8 in the reports: a measure entered in the web appears in the municipality's справка and in the
+    report of the school it targets (also inside the batch ZIP), not in another school's."""
+    home = tmp_path / "ws"
+    shutil.copytree(demo_home, home)
+    env = {k: v for k, v in os.environ.items() if k not in ("MSOKO_DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    school = subprocess.run([sys.executable, "-c", ADD_MEASURE, str(home), MUNICIPALITY], env=env, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    msoko("report", "--scope", "municipality", "--id", MUNICIPALITY, "--format", "docx", "-o",
+          str(tmp_path / "m.docx"), home=home)
+    assert "Мероприятие-проверка-CLI" in docx_text(tmp_path / "m.docx")
+    msoko("report", "--scope", "municipality", "--id", MUNICIPALITY, "--each-organisation", "--format", "docx",
+          "-o", str(tmp_path / "all.zip"), home=home)
+    with zipfile.ZipFile(tmp_path / "all.zip") as archive:
+        entries = {name.split(" ", 1)[0]: archive.read(name) for name in archive.namelist() if name.endswith(".docx")}
+    assert len(entries) >= 4
+    for code, blob in entries.items():
+        (tmp_path / "one.docx").write_bytes(blob)
+        assert ("Мероприятие-проверка-CLI" in docx_text(tmp_path / "one.docx")) == (code == school), code

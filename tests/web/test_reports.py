@@ -88,3 +88,27 @@ def test_the_reports_page_lists_only_what_the_persona_may_report_on(client, worl
     page = client.get(reverse("reports")).content.decode()
     assert "Сельский район Б" in page and "МКОУ «Сельская ООШ»" in page
     assert "Городской округ А" not in page and "МБОУ «СОШ № 1»" not in page
+
+
+def _docx_text(client, job: Job) -> str:
+    doc = open_docx(io.BytesIO(b"".join(client.get(job.result["next_url"]).streaming_content)))
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_the_report_carries_the_management_cycle_of_its_object(client, world, results):
+    """Issue 8: the cycle's measures with their verdicts and the issued recommendations are in the справка;
+    a school's report holds only what targets that school."""
+    from tests.web import cycle_world
+
+    cycle_world.build(world)
+    client.force_login(world.users["coordinator_a"])
+    text = _docx_text(client, _generate(client, "municipality", "mun-A"))
+    assert "Управленческий цикл" in text
+    assert "Мероприятие-секрет-A_a1" in text and "Мероприятие-секрет-A_a2" in text
+    assert "Мероприятие-секрет-B_b1" not in text and "Мероприятие-секрет-R_b1" not in text
+
+    client.force_login(world.users["operator_a1"])
+    text = _docx_text(client, _generate(client, "organisation", "edu100001"))
+    assert "Мероприятие-секрет-A_a1" in text and "Рекомендация-направлена-a1" in text
+    assert "Мероприятие-секрет-A_a2" not in text and "Рекомендация-черновик-a1" not in text

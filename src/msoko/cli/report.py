@@ -17,13 +17,35 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from msoko.cli.common import EXIT_REJECTED, HomeOption, console, err_console, usage_error, workspace
+from msoko.cli.common import (
+    EXIT_REJECTED,
+    HomeOption,
+    console,
+    err_console,
+    migrate,
+    setup_django,
+    usage_error,
+    workspace,
+)
 
 
-def cycle_data(ws, scope: str, id_: str) -> dict | None:
-    """The management-cycle section's data (issue 8). The single place to wire the cycle app's provider in;
-    until then the report has no «Управленческий цикл» section."""
-    return None
+def cycle_data(home, scope: str, codes: list[str]) -> dict[str, dict | None]:
+    """The management-cycle section of each report (issue 8), from the web's cycle records; None for an
+    object without cycle records or unknown to the registry (the report says so itself)."""
+    setup_django(home)
+    migrate()
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from msoko.web.cycle.digest import digest_for
+
+    found: dict[str, dict | None] = {}
+    for code in codes:
+        try:
+            data = digest_for(scope, code)
+        except ObjectDoesNotExist:
+            data = None
+        found[code] = data if data and any(data.values()) else None
+    return found
 
 
 def report(
@@ -68,12 +90,14 @@ def report(
                 from msoko.reports.context import resolve
 
                 codes = [o.code for o in resolve(source, scope, code).orgs]
+                step("Управленческий цикл", 0, None)
                 count = write_batch(source, codes, format_, output, root=ws.root, template=template,
+                                    cycles=cycle_data(home, "organisation", codes),
                                     workers=min(2, os.cpu_count() or 1), progress=step)
                 summary = f"Справки организаций ({count}) записаны в {output}"
             else:
                 document = write_report(source, scope, code, format_, output, root=ws.root, template=template,
-                                        cycle=cycle_data(ws, scope, code), progress=step)
+                                        cycle=cycle_data(home, scope, [code])[code], progress=step)
                 summary = (f"Справка «{document.fields['объект']}» записана в {output} "
                            f"(версия данных {document.provenance['digest']})")
     except ReportError as exc:

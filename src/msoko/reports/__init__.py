@@ -100,17 +100,18 @@ _worker: dict = {}
 
 
 def _init_worker(root: Path, results_dir: Path | None, registry: Registry | None, fmt: str, template: Path | None,
-                 charts: bool) -> None:
+                 charts: bool, cycles: dict[str, dict | None]) -> None:
     from msoko.core.workspace import Workspace
 
     ws = Workspace(Path(root))
     _worker.update(source=ReportSource.load(ws, results_dir=results_dir, registry=registry), texts=load_texts(root),
                    fmt=fmt, template=docx_template(root, template) if fmt == "docx" else None,
-                   charts=charts and fmt != "xlsx")
+                   charts=charts and fmt != "xlsx", cycles=cycles)
 
 
 def _one(code: str) -> bytes:
-    document = build_report(_worker["source"], "organisation", code, _worker["texts"], charts=_worker["charts"])
+    document = build_report(_worker["source"], "organisation", code, _worker["texts"], charts=_worker["charts"],
+                            cycle=_worker["cycles"].get(code))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"report.{_worker['fmt']}"
         render(document, _worker["fmt"], path, _worker["template"])
@@ -119,9 +120,11 @@ def _one(code: str) -> bytes:
 
 def write_batch(source: ReportSource, codes: list[str], fmt: str, output: Path, *, root: Path,
                 results_dir: Path | None = None, registry: Registry | None = None, template: Path | None = None,
-                charts: bool = True, workers: int = 1,
+                charts: bool = True, workers: int = 1, cycles: dict[str, dict | None] | None = None,
                 progress: Callable[[str, int, int | None], None] | None = None) -> int:
-    """The organisation reports of `codes` in one ZIP (entries `<code> <name>.<fmt>`, in the order given)."""
+    """The organisation reports of `codes` in one ZIP (entries `<code> <name>.<fmt>`, in the order given);
+    `cycles` holds each organisation's management-cycle data (see `write_report`'s `cycle`)."""
+    cycles = cycles or {}
     _check("organisation", fmt)
     unknown = [c for c in codes if c not in source.registry.organisations]
     if unknown:
@@ -139,7 +142,7 @@ def write_batch(source: ReportSource, codes: list[str], fmt: str, output: Path, 
 
         if workers <= 1 or len(codes) < 4:
             _worker.update(source=source, texts=load_texts(root), fmt=fmt, charts=charts and fmt != "xlsx",
-                           template=docx_template(root, template) if fmt == "docx" else None)
+                           template=docx_template(root, template) if fmt == "docx" else None, cycles=cycles)
             try:
                 for n, code in enumerate(codes, 1):
                     add(n, code, _one(code))
@@ -150,7 +153,7 @@ def write_batch(source: ReportSource, codes: list[str], fmt: str, output: Path, 
             # their locks can hang a worker forever
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                      initializer=_init_worker,
-                                     initargs=(root, results_dir, registry, fmt, template, charts)) as pool:
+                                     initargs=(root, results_dir, registry, fmt, template, charts, cycles)) as pool:
                 for n, (code, blob) in enumerate(zip(codes, pool.map(_one, codes, chunksize=4), strict=True), 1):
                     add(n, code, blob)
         archive.writestr(zipfile.ZipInfo("README.txt", stamp), _readme(source, codes, fmt).encode("utf-8"))

@@ -11,11 +11,13 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
 from msoko.core.workspace import Workspace
 from msoko.reports import ReportError, ReportSource, write_report
 from msoko.reports.data import Org, Registry
+from msoko.web.cycle.digest import digest_for
 from msoko.web.dashboards.data import results_dir
 from msoko.web.jobs.models import JobStatus
 from msoko.web.registry.models import Organisation, Region
@@ -50,8 +52,12 @@ def registry_of(region: Region) -> Registry:
 
 
 def cycle_data(level: str, code: str) -> dict | None:
-    """The management-cycle section's data (issue 8): the single place to wire the cycle app's provider in."""
-    return None
+    """The management-cycle section's data (issue 8): the cycle records of the object, or None without any."""
+    try:
+        data = digest_for(level, code)
+    except ObjectDoesNotExist:
+        return None
+    return data if any(data.values()) else None
 
 
 def run_report(report, *, report_id: uuid.UUID, level: str, code: str, fmt: str, region: Region) -> tuple[str, dict]:
