@@ -31,6 +31,14 @@ def _index(df) -> dict[tuple[str, str], dict]:
     return {(row["id"], row["indicator"]): row for row in df.iter_rows(named=True)}
 
 
+def _mark_html(m) -> str:
+    """A mark (sign and words, so colour is never the only carrier), escaped; '' for no mark."""
+    if not m:
+        return ""
+    text = escape(m.text)
+    return f'<span class="mark {escape(m.css)}" title="{text}"><span aria-hidden="true">{escape(m.sign)}</span> {text}</span>'
+
+
 def _cell_html(cell: dict) -> SafeString:
     """The table cell of a value with its marks, escaped here. Built in Python, not by a template include
     per cell: a municipality page has hundreds of cells, and the template tags were most of its time."""
@@ -38,10 +46,7 @@ def _cell_html(cell: dict) -> SafeString:
     parts = [f'<td class="num cell{" " + escape(first) if first else ""}"><strong class="v">{escape(cell["value"])}</strong>']
     if cell.get("small"):
         parts.append(' <span class="mark small" title="малая группа: интерпретировать осторожно">малая группа</span>')
-    for m in cell["marks"]:
-        text = escape(m.text)
-        parts.append(f'<br><span class="mark {escape(m.css)}" title="{text}"><span aria-hidden="true">'
-                     f"{escape(m.sign)}</span> {text}</span>")
+    parts += [f"<br>{_mark_html(m)}" for m in cell["marks"]]
     if cell.get("rank"):
         parts.append(f'<br><span class="muted">{escape(cell["rank"])}</span>')
     parts.append("</td>")
@@ -51,6 +56,7 @@ def _cell_html(cell: dict) -> SafeString:
 def _cell(row: dict | None, ind, reference: dict | None, ref_what: str) -> dict:
     cell = _cell_values(row, ind, reference, ref_what)
     cell["html"] = _cell_html(cell)
+    cell["trend_html"] = mark_safe(_mark_html(cell.get("trend")))  # noqa: S308 — escaped in _mark_html
     return cell
 
 
@@ -476,8 +482,10 @@ def indicator_page(request, code: str):
             drill.append({"entity": m, "url_query": f.query(ind=None, municipality=m.code),
                           "cell": _cell(muni_rows.get((m.code, code)), ind, reference, "региона")})
     else:
+        prefix = reverse("organisation", kwargs={"code": "-"})[:-2]
         for o in organisations:
-            drill.append({"entity": o, "org": True, "cell": _cell(org_rows.get((o.code, code)), ind, reference, "региона")})
+            drill.append({"entity": o, "org": True, "url": f"{prefix}{quote(o.code, safe='')}/",
+                          "cell": _cell(org_rows.get((o.code, code)), ind, reference, "региона")})
     values = [r["value"] for r in org_rows.values() if r["value"] is not None]
     bins = _bins(values, ind)
     chart_list = []
