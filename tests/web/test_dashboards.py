@@ -276,3 +276,20 @@ def test_the_snapshot_keeps_only_the_registrys_rows_and_the_total(client, world,
             manifest.unlink()
         else:
             manifest.write_bytes(before)
+
+
+def test_the_municipality_page_is_rendered_once_per_run_and_again_for_a_new_run(client, world, results):
+    """The page body is kept per result run (page_cache): a new run shows its values at the next request,
+    and the scope gate still answers first — another municipality's coordinator gets 404, not the body."""
+    html = page(client, world, "coordinator_a", "municipality", code="mun-A", query="?ind=vpr_base")
+    assert "91,2 %" in row_of(html, world.organisations["a1"].name)
+    client.force_login(world.users["coordinator_b"])
+    assert client.get(reverse("municipality", kwargs={"code": "mun-A"}) + "?ind=vpr_base").status_code == 404
+    table = dashboard_data.values()
+    values = table["value"].to_pylist()
+    values[6] = 0.5  # edu100001, 2026
+    table = table.set_column(table.schema.get_field_index("value"), "value", pa.array(values, pa.float64()))
+    catalog = default_catalog()
+    results.write_run(table, catalog, results.resolve_versions(catalog))
+    html = page(client, world, "coordinator_a", "municipality", code="mun-A", query="?ind=vpr_base")
+    assert "50,0 %" in row_of(html, world.organisations["a1"].name)

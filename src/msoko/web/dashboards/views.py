@@ -13,11 +13,12 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from msoko.web.access import get_in_scope, restrict, scope_of
-from msoko.web.dashboards import charts, export, filters, marks, vpr
+from msoko.web.dashboards import charts, export, filters, marks, page_cache, vpr
 from msoko.web.dashboards.data import Snapshot, snapshot
 from msoko.web.registry.models import Municipality, Organisation, Region
 
@@ -243,11 +244,20 @@ def _best_municipalities(snap, f, names: dict[str, str]) -> dict[str, tuple[str 
 @login_required
 def municipality_page(request, code: str):
     municipality = get_in_scope(Municipality.objects.select_related("region"), request.user, code=code)
-    region = municipality.region
     snap = snapshot()
     f = filters.parse(request.GET, snap)
     organisations = restrict(municipality.organisations.all(), request.user)
     organisations = list(organisations.filter(kind=f.kind) if f.kind else organisations)
+    key = ("municipality", snap.key, municipality.code, f.query(), tuple(o.code for o in organisations))
+    body = page_cache.body(key, lambda: render_to_string(
+        "dashboards/_municipality_body.html", _municipality_context(request, snap, f, municipality, organisations),
+        request))
+    return render(request, "dashboards/municipality.html", {"municipality": municipality, "query": f.query(),
+                                                            "body": body})
+
+
+def _municipality_context(request, snap: Snapshot, f: filters.Filters, municipality, organisations: list) -> dict:
+    region = municipality.region
     table, reference = _matrix(snap, f, "organisation", organisations, region.code, "region", "региона")
     own = _index(snap.slice(level="municipality", year=f.year, subject=f.subject, grade=f.grade, ids=[municipality.code]))
     regional = _index(snap.slice(level="region", year=f.year, subject=f.subject, grade=f.grade, ids=[region.code]))
@@ -300,7 +310,7 @@ def municipality_page(request, code: str):
         "table": table, "reference": reference, "comparison": comparison, "problems": problems,
         "charts": [c for c in charts_ if c], "lists": lists,
     }
-    return render(request, "dashboards/municipality.html", context)
+    return context
 
 
 VPR_MARKS = ("vpr_fail", "vpr_base", "vpr_quality", "vpr_high")
