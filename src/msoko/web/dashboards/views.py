@@ -187,6 +187,11 @@ def _rating(snap: Snapshot, f: filters.Filters, municipalities: list) -> list[di
             for i, (mean, _, m, n) in enumerate(rated)]
 
 
+def _query_key(request) -> tuple:
+    """Every parameter of the URL, in a stable order: a cached page body is keyed by all of them."""
+    return tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
+
+
 def _base_context(request, snap: Snapshot, f: filters.Filters) -> dict:
     return {"f": f, "has_results": not snap.values.is_empty(), "query": f.query()}
 
@@ -248,7 +253,7 @@ def municipality_page(request, code: str):
     f = filters.parse(request.GET, snap)
     organisations = restrict(municipality.organisations.all(), request.user)
     organisations = list(organisations.filter(kind=f.kind) if f.kind else organisations)
-    key = ("municipality", snap.key, municipality.code, f.query(), tuple(o.code for o in organisations))
+    key = ("municipality", snap.key, municipality.code, _query_key(request), tuple(o.code for o in organisations))
     body = page_cache.body(key, lambda: render_to_string(
         "dashboards/_municipality_body.html", _municipality_context(request, snap, f, municipality, organisations),
         request))
@@ -357,9 +362,17 @@ def _vpr_profile(snap: Snapshot, year: int | None, org_code: str, region_code: s
 @login_required
 def organisation_page(request, code: str):
     organisation = get_in_scope(Organisation.objects.select_related("municipality__region"), request.user, code=code)
-    municipality, region = organisation.municipality, organisation.municipality.region
     snap = snapshot()
     f = filters.parse(request.GET, snap, many=False)
+    key = ("organisation", snap.key, vpr.run_identity(), organisation.code, _query_key(request))
+    body = page_cache.body(key, lambda: render_to_string(
+        "dashboards/_organisation_body.html", _organisation_context(request, snap, f, organisation), request))
+    return render(request, "dashboards/organisation.html", {"organisation": organisation, "query": f.query(),
+                                                            "body": body})
+
+
+def _organisation_context(request, snap: Snapshot, f: filters.Filters, organisation) -> dict:
+    municipality, region = organisation.municipality, organisation.municipality.region
     common = {"year": f.year, "subject": f.subject, "grade": f.grade}
     own = _index(snap.slice(level="organisation", ids=[organisation.code], **common))
     muni = _index(snap.slice(level="municipality", ids=[municipality.code], **common))
@@ -399,7 +412,7 @@ def organisation_page(request, code: str):
                 if f.subject in (None, r["subject"]) and f.grade in (None, r["grade"])],
         "vpr_section": vpr.section(f.year, f.subject, f.grade, organisation.code, municipality.code, region.code),
     }
-    return render(request, "dashboards/organisation.html", context)
+    return context
 
 
 @login_required

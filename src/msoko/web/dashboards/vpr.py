@@ -156,12 +156,16 @@ def section(year: int | None, subject: str | None, grade: int | None, org_code: 
             region_code: str) -> SafeString:
     """The rendered ВПР blocks of one organisation. Stored runs never change, so the HTML is kept per run
     (the key holds the identity of CURRENT.json, replaced atomically by every run) for repeated visits."""
+    return _rendered(str(results_dir()), run_identity(), year, subject, grade, org_code, muni_code, region_code)
+
+
+def run_identity() -> tuple | None:
+    """The identity of the stored distributions run (CURRENT.json is replaced atomically by every run)."""
     try:
         st = os.stat(distributions_root(results_dir()) / POINTER)
-        run = (st.st_ino, st.st_mtime_ns, st.st_size)
     except FileNotFoundError:
-        run = None
-    return _rendered(str(results_dir()), run, year, subject, grade, org_code, muni_code, region_code)
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=64)
