@@ -293,3 +293,13 @@ def test_the_municipality_page_is_rendered_once_per_run_and_again_for_a_new_run(
     results.write_run(table, catalog, results.resolve_versions(catalog))
     html = page(client, world, "coordinator_a", "municipality", code="mun-A", query="?ind=vpr_base")
     assert "50,0 %" in row_of(html, world.organisations["a1"].name)
+
+
+def test_a_kept_export_is_never_served_beyond_the_viewers_scope(client, world, results):
+    """Exports are kept per run (page_cache); one the analyst made must not reach a coordinator."""
+    url = reverse("indicator-export", kwargs={"code": "vpr_base", "fmt": "csv"}) + "?year=2026"
+    client.force_login(world.users["analyst"])
+    assert {row[1] for row in _csv_rows(client.get(url).content)[1:]} >= {"mun-B", "edu200001"}
+    client.force_login(world.users["coordinator_a"])
+    codes = {row[1] for row in _csv_rows(client.get(url).content)[1:]}
+    assert codes == {"77", "mun-A", "edu100001", "edu100002"}

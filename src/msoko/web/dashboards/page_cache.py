@@ -1,9 +1,10 @@
-"""Rendered page bodies kept per result run, in each server process.
+"""Rendered pages and exports kept per result run, in each server process.
 
-A body depends only on the stored results (the snapshot key changes with every run and registry import),
-the object, the filters in the URL and the organisations the viewer may see — all part of the key — so a
-body is rendered once per run and then served to every viewer who has passed the scope gate for it. Names
-edited in the admin between runs show on the next run. Bounded: the least recently used bodies go first.
+What a page body or an export shows depends only on the stored results (the snapshot key changes with
+every run and registry import), the object, the URL's parameters and the entities the viewer may see — all
+part of the key — so it is rendered once per run and then served to every viewer who has passed the scope
+gate for it (the views check the scope before they ask). Names edited in the admin between runs show on
+the next run. Bounded: the least recently used entries go first.
 """
 
 from __future__ import annotations
@@ -11,29 +12,24 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TypeVar
 
-from django.utils.safestring import SafeString, mark_safe
-
-MAX_BODIES = 256
+MAX_ENTRIES = 256
+T = TypeVar("T")
 _lock = threading.Lock()
-_bodies: OrderedDict[tuple, SafeString] = OrderedDict()
+_entries: OrderedDict[tuple, object] = OrderedDict()
 
 
-def body(key: tuple, render: Callable[[], str]) -> SafeString:
-    """The body cached under `key`, rendered by `render` the first time (rendered output is already escaped)."""
+def rendered(key: tuple, render: Callable[[], T]) -> T:
+    """The output cached under `key` (an HTML body from render_to_string, or an export's bytes), rendered
+    by `render` the first time."""
     with _lock:
-        found = _bodies.get(key)
-        if found is not None:
-            _bodies.move_to_end(key)
-            return found
-    rendered = mark_safe(render())  # noqa: S308 — a template's own output, escaped when it was rendered
+        if key in _entries:
+            _entries.move_to_end(key)
+            return _entries[key]  # type: ignore[return-value]
+    output = render()
     with _lock:
-        _bodies[key] = rendered
-        while len(_bodies) > MAX_BODIES:
-            _bodies.popitem(last=False)
-    return rendered
-
-
-def clear() -> None:
-    with _lock:
-        _bodies.clear()
+        _entries[key] = output
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return output

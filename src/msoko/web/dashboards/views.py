@@ -254,7 +254,7 @@ def municipality_page(request, code: str):
     organisations = restrict(municipality.organisations.all(), request.user)
     organisations = list(organisations.filter(kind=f.kind) if f.kind else organisations)
     key = ("municipality", snap.key, municipality.code, _query_key(request), tuple(o.code for o in organisations))
-    body = page_cache.body(key, lambda: render_to_string(
+    body = page_cache.rendered(key, lambda: render_to_string(
         "dashboards/_municipality_body.html", _municipality_context(request, snap, f, municipality, organisations),
         request))
     return render(request, "dashboards/municipality.html", {"municipality": municipality, "query": f.query(),
@@ -365,7 +365,7 @@ def organisation_page(request, code: str):
     snap = snapshot()
     f = filters.parse(request.GET, snap, many=False)
     key = ("organisation", snap.key, vpr.run_identity(), organisation.code, _query_key(request))
-    body = page_cache.body(key, lambda: render_to_string(
+    body = page_cache.rendered(key, lambda: render_to_string(
         "dashboards/_organisation_body.html", _organisation_context(request, snap, f, organisation), request))
     return render(request, "dashboards/organisation.html", {"organisation": organisation, "query": f.query(),
                                                             "body": body})
@@ -451,8 +451,8 @@ class OrgRef(NamedTuple):
     name: str
 
 
-def _scoped_rows(request, snap, f, code, municipality_code: str | None):
-    """(level, entity, row) visible to the user: region reference, municipalities, organisations."""
+def _scoped_entities(request, f, municipality_code: str | None):
+    """The region(s), municipalities and organisations the user may see on an indicator page."""
     user = request.user
     scope = scope_of(user)
     if scope.is_none:
@@ -469,11 +469,23 @@ def _scoped_rows(request, snap, f, code, municipality_code: str | None):
         organisations.values_list("municipality__region_id", flat=True).distinct())
     organisations = [OrgRef(*pair) for pair in organisations.values_list("code", "name")]
     regions = set(Region.objects.filter(pk__in=region_ids))
+    return focus, regions, municipalities, organisations
+
+
+def _scoped_rows(request, snap, f, code, municipality_code: str | None):
+    """(level, entity, row) visible to the user: region reference, municipalities, organisations."""
+    focus, regions, municipalities, organisations = _scoped_entities(request, f, municipality_code)
+    return (focus, regions, municipalities, organisations,
+            *_indicator_rows(snap, f, code, regions, municipalities, organisations))
+
+
+def _indicator_rows(snap: Snapshot, f: filters.Filters, code: str, regions, municipalities, organisations):
+    """The stored rows of one indicator for the given regions, municipalities and organisations."""
     common = {"year": f.year, "subject": f.subject, "grade": f.grade, "indicators": [code]}
     region_rows = _index(snap.slice(level="region", ids=[r.code for r in regions], **common))
     muni_rows = _index(snap.slice(level="municipality", ids=[m.code for m in municipalities], **common))
     org_rows = _index(snap.slice(level="organisation", ids=[o.code for o in organisations], **common))
-    return focus, regions, municipalities, organisations, region_rows, muni_rows, org_rows
+    return region_rows, muni_rows, org_rows
 
 
 def _bins(values: list[float], ind) -> list[dict]:
@@ -542,8 +554,21 @@ def indicator_export(request, code: str, fmt: str):
     snap = snapshot()
     _indicator_or_404(snap, code)
     f = filters.parse(request.GET, snap, many=False)
-    focus, regions, municipalities, organisations, region_rows, muni_rows, org_rows = _scoped_rows(
-        request, snap, f, code, request.GET.get("municipality"))
+    _focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
+    key = ("export", snap.key, code, fmt, _query_key(request), tuple(sorted(r.code for r in regions)),
+           tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
+    content = page_cache.rendered(key, lambda: _export_content(snap, f, code, fmt, regions, municipalities,
+                                                               organisations))
+    name = f"{code}-{f.year or 'all'}"
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _export_content(snap: Snapshot, f: filters.Filters, code: str, fmt: str, regions, municipalities,
+                    organisations) -> bytes:
+    region_rows, muni_rows, org_rows = _indicator_rows(snap, f, code, regions, municipalities, organisations)
     rows = []
     for level, entities, found in (("region", sorted(regions, key=lambda r: r.name), region_rows),
                                    ("municipality", municipalities, muni_rows),
@@ -556,11 +581,6 @@ def indicator_export(request, code: str, fmt: str):
                          row["value"], row["numerator"], row["denominator"], row["group_size"],
                          "да" if row["under_min_group"] else "нет", row["change"], row["target"], row["rank"],
                          row["peers"], row["ci_low"], row["ci_high"], row["version"]])
-    name = f"{code}-{f.year or 'all'}"
     if fmt == "csv":
-        response = HttpResponse(export.to_csv(EXPORT_HEADER, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(export.to_xlsx(EXPORT_HEADER, rows, title=code),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return export.to_csv(EXPORT_HEADER, rows)
+    return export.to_xlsx(EXPORT_HEADER, rows, title=code)
