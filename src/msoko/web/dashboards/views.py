@@ -202,6 +202,17 @@ def region_page(request, code: str):
     snap = snapshot()
     f = filters.parse(request.GET, snap)
     municipalities = list(restrict(region.municipalities.all(), request.user))
+    by_muni = dict(restrict(Organisation.objects.filter(municipality__region=region), request.user)
+                   .values_list("code", "municipality__code"))
+    key = ("region", snap.key, region.code, _query_key(request), tuple(m.code for m in municipalities),
+           tuple(sorted(by_muni.items())))
+    body = page_cache.rendered(key, lambda: render_to_string(
+        "dashboards/_region_body.html", _region_context(request, snap, f, region, municipalities, by_muni), request))
+    return render(request, "dashboards/region.html", {"region": region, "body": body})
+
+
+def _region_context(request, snap: Snapshot, f: filters.Filters, region, municipalities: list,
+                    by_muni: dict[str, str]) -> dict:
     table, reference = _matrix(snap, f, "municipality", municipalities, region.code, "region", "региона")
     chart_code = f.sort or (f.indicators[0] if f.indicators else None)
     charts_ = []
@@ -214,8 +225,6 @@ def region_page(request, code: str):
                                   [("Регион", region_value), ("Цель", target)], "muni-bars"))
         charts_.append(_dynamics(snap, f, chart_code, [(region.name, "region", region.code)]
                                  + [(m.name, "municipality", m.code) for m in municipalities], "region-dynamics"))
-    by_muni = dict(restrict(Organisation.objects.filter(municipality__region=region), request.user)
-                   .values_list("code", "municipality__code"))
     lists = _lists_summary(snap, f, set(by_muni))
     list_rows = []
     for m in municipalities:
@@ -226,7 +235,7 @@ def region_page(request, code: str):
         "charts": [c for c in charts_ if c], "lists": lists, "list_rows": list_rows,
         "rating": _rating(snap, f, municipalities),
     }
-    return render(request, "dashboards/region.html", context)
+    return context
 
 
 def _best_municipalities(snap, f, names: dict[str, str]) -> dict[str, tuple[str | None, str]]:
@@ -472,13 +481,6 @@ def _scoped_entities(request, f, municipality_code: str | None):
     return focus, regions, municipalities, organisations
 
 
-def _scoped_rows(request, snap, f, code, municipality_code: str | None):
-    """(level, entity, row) visible to the user: region reference, municipalities, organisations."""
-    focus, regions, municipalities, organisations = _scoped_entities(request, f, municipality_code)
-    return (focus, regions, municipalities, organisations,
-            *_indicator_rows(snap, f, code, regions, municipalities, organisations))
-
-
 def _indicator_rows(snap: Snapshot, f: filters.Filters, code: str, regions, municipalities, organisations):
     """The stored rows of one indicator for the given regions, municipalities and organisations."""
     common = {"year": f.year, "subject": f.subject, "grade": f.grade, "indicators": [code]}
@@ -507,8 +509,19 @@ def indicator_page(request, code: str):
     snap = snapshot()
     ind = _indicator_or_404(snap, code)
     f = filters.parse(request.GET, snap, many=False)
-    focus, regions, municipalities, organisations, region_rows, muni_rows, org_rows = _scoped_rows(
-        request, snap, f, code, request.GET.get("municipality"))
+    focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
+    key = ("indicator", snap.key, code, _query_key(request), tuple(sorted(r.code for r in regions)),
+           tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
+    body = page_cache.rendered(key, lambda: render_to_string(
+        "dashboards/_indicator_body.html",
+        _indicator_context(request, snap, f, code, ind, focus, regions, municipalities, organisations), request))
+    return render(request, "dashboards/indicator.html", {
+        "code": code, "ind": ind, "focus": focus, "body": body, "back_query": f.query(ind=None, sort=None)})
+
+
+def _indicator_context(request, snap: Snapshot, f: filters.Filters, code: str, ind, focus, regions, municipalities,
+                       organisations) -> dict:
+    region_rows, muni_rows, org_rows = _indicator_rows(snap, f, code, regions, municipalities, organisations)
     region = next(iter(regions), None)
     reference = region_rows.get((region.code, code)) if region else None
     drill = []
@@ -538,7 +551,7 @@ def indicator_page(request, code: str):
         "export_query": f.query(ind=None, sort=None, municipality=focus.code if focus else None),
         "back_query": f.query(ind=None, sort=None),
     }
-    return render(request, "dashboards/indicator.html", context)
+    return context
 
 
 EXPORT_HEADER = ["Уровень", "Код", "Название", "Учебный год", "Предмет", "Класс", "Значение", "Числитель",
