@@ -10,7 +10,6 @@ import altair as alt
 import vl_convert as vlc
 
 WIDTH = 520
-FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 PALETTE = ["#2b6cb0", "#dd6b20", "#718096", "#38a169"]
 
 
@@ -19,7 +18,9 @@ def _short(text: str, limit: int = 48) -> str:
 
 
 def _render(chart: alt.Chart) -> bytes:
-    spec = chart.configure(font=FONT).configure_view(stroke=None).configure_axis(
+    # vl-convert's own default font (it ships one with Cyrillic): naming a font makes it look the font up
+    # for every text it measures — a school report's chart took 0.4 s instead of 0.05 s.
+    spec = chart.configure_view(stroke=None).configure_axis(
         labelFontSize=11, titleFontSize=11).configure_legend(labelFontSize=11, orient="bottom",
                                                             labelLimit=400).to_dict()
     return vlc.vegalite_to_png(spec, scale=1.6)
