@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from msoko.cli.main import app
+from msoko.core import atomic
 from msoko.engine import distributions
 from msoko.engine.detection import data as detection_data
 from msoko.engine.warehouse import Warehouse
@@ -200,10 +201,10 @@ def test_a_failed_write_leaves_the_stored_run_as_it_was(ws, monkeypatch):
     distributions.run(wh, ws.results)
     before = pointer(ws)
 
-    def broken(folder):
+    def broken(source, target):
         raise OSError("disk full")
 
-    monkeypatch.setattr(distributions, "_fsync_tree", broken)
+    monkeypatch.setattr(atomic.os, "replace", broken)  # the run's folder is written, its rename fails
     with pytest.raises(OSError):
         distributions.run(wh, ws.results, years=[2026])
     assert pointer(ws) == before

@@ -1,15 +1,46 @@
-"""Replacing a small JSON file atomically: write aside, fsync, rename.
+"""Writing atomically: write aside, fsync, rename.
 
 Manifests and pointers (the warehouse manifest, the result store's manifest, detection's CURRENT.json)
 name what is active; a reader must see the old file or the new one, never half of one, even after a crash.
+A stored run (indicator values, detection, distributions) is a folder that appears whole or not at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+
+
+def new_run_id() -> str:
+    """A run's name: sortable by time, unique by its random tail."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+@contextlib.contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """A folder to fill, then renamed to `target` whole once its files are fsynced. It is written aside as
+    a hidden sibling (`.tmp-<name>`, which the stores' clean-ups skip); on any error it is removed and
+    `target` never appears."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".tmp-{target.name}"
+    staging.mkdir()
+    try:
+        yield staging
+        for path in staging.rglob("*"):
+            if path.is_file():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -33,9 +33,7 @@ Runs no year points to — except those of the pointer just replaced, which a re
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from msoko.core.atomic import write_json
+from msoko.core.atomic import new_run_id, staged_folder, write_json
 from msoko.engine.catalog.model import Catalog
 from msoko.engine.detection import data as detection_data
 from msoko.engine.warehouse import Warehouse
@@ -235,21 +233,12 @@ def _read_pointer(base: Path) -> dict | None:
     return data if data.get("format") == FORMAT else None
 
 
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*.parquet"):
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
-
-
 def write(con: duckdb.DuckDBPyConnection, results_dir: Path, years: list[int], *, replace_all: bool,
           min_group: int) -> str:
     """Copy `dist_*` of `years` into a new run; point those years at it (all years when `replace_all`)."""
     base = root(results_dir)
-    base.mkdir(parents=True, exist_ok=True)
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    staging = base / f".tmp-{run_id}"
-    staging.mkdir()
-    try:
+    run_id = new_run_id()
+    with staged_folder(base / run_id) as staging:
         for year in years:
             folder = staging / str(year)
             folder.mkdir()
@@ -258,11 +247,6 @@ def write(con: duckdb.DuckDBPyConnection, results_dir: Path, years: list[int], *
                     f"COPY (SELECT * EXCLUDE (year) FROM dist_{name} WHERE year = {int(year)} ORDER BY {ORDER[name]}) "
                     f"TO {_quote(folder / f'{name}.parquet')} (FORMAT parquet, COMPRESSION zstd, "
                     f"ROW_GROUP_SIZE {ROW_GROUP})")
-        _fsync_tree(staging)
-        os.replace(staging, base / run_id)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     previous = _read_pointer(base)
     pointed = {} if (replace_all or previous is None) else dict(previous.get("years", {}))
     pointed.update({str(y): run_id for y in years})

@@ -15,10 +15,7 @@ the version they were computed with (`history()`), while `indicator_values()` re
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
-import uuid
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from msoko.core.atomic import write_json
+from msoko.core.atomic import new_run_id, staged_folder, write_json
 from msoko.engine.catalog.model import Catalog, Level
 
 FORMAT = 1
@@ -95,20 +92,13 @@ class ResultStore:
     def write_run_from(self, con: duckdb.DuckDBPyConnection, table: str, catalog: Catalog,
                        versions: dict[str, tuple[int, str]]) -> str:
         """Store the values held in DuckDB table `table` as a new run (written by DuckDB, never in Python)."""
-        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-        runs = self.root / "runs"
-        runs.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=runs, prefix=".run-"))
+        run_id = new_run_id()
         columns = ", ".join(VALUE_SCHEMA.names)
-        try:
+        with staged_folder(self.run_dir(run_id)) as staging:
             for level in LEVELS:
                 target = str(staging / f"{level}.parquet").replace("'", "''")
                 con.execute(f"COPY (SELECT {columns} FROM {table} WHERE level = ?) "  # noqa: S608
                             f"TO '{target}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 256000)", [level])
-            os.replace(staging, self.run_dir(run_id))
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         manifest = self.manifest()
         pairs: dict[str, set[int]] = {}
         for code, year in con.execute(f"SELECT DISTINCT indicator, year FROM {table}").fetchall():  # noqa: S608

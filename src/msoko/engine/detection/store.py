@@ -18,16 +18,14 @@ finish); older ones are removed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
-from msoko.core.atomic import write_json
+from msoko.core.atomic import new_run_id, staged_folder, write_json
 
 TABLES = ("objectivity", "signs", "risk", "lists", "risk_profile", "social")
 POINTER = "CURRENT.json"
@@ -39,21 +37,10 @@ def root(results_dir: Path) -> Path:
 
 def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Path:
     base = root(results_dir)
-    base.mkdir(parents=True, exist_ok=True)
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    tmp = base / f".tmp-{run_id}"
-    tmp.mkdir()
-    try:
+    run_id = new_run_id()
+    with staged_folder(base / run_id) as staging:
         for name in TABLES:
-            path = tmp / f"{name}.parquet"
-            tables[name].write_parquet(path)
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        final = base / run_id
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            tables[name].write_parquet(staging / f"{name}.parquet")
     try:
         previous = json.loads((base / POINTER).read_text(encoding="utf-8")).get("run")
     except (FileNotFoundError, json.JSONDecodeError):
