@@ -6,8 +6,9 @@ the cached snapshot of the current result run (`data.snapshot()`), never recompu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -187,9 +188,14 @@ def _rating(snap: Snapshot, f: filters.Filters, municipalities: list) -> list[di
             for i, (mean, _, m, n) in enumerate(rated)]
 
 
-def _query_key(request) -> tuple:
-    """Every parameter of the URL, in a stable order: a cached page body is keyed by all of them."""
-    return tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
+T = TypeVar("T")
+
+
+def _kept(request, snap: Snapshot, parts: tuple, render: Callable[[], T]) -> T:
+    """What `render` makes, kept per result run (page_cache) under the run, every URL parameter and `parts`:
+    the page, its object and the entities the viewer may see. Call it after the scope gate."""
+    query = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
+    return page_cache.rendered((snap.key, query, *parts), render)
 
 
 def _base_context(request, snap: Snapshot, f: filters.Filters) -> dict:
@@ -204,9 +210,8 @@ def region_page(request, code: str):
     municipalities = list(restrict(region.municipalities.all(), request.user))
     by_muni = dict(restrict(Organisation.objects.filter(municipality__region=region), request.user)
                    .values_list("code", "municipality__code"))
-    key = ("region", snap.key, region.code, _query_key(request), tuple(m.code for m in municipalities),
-           tuple(sorted(by_muni.items())))
-    body = page_cache.rendered(key, lambda: render_to_string(
+    parts = ("region", region.code, tuple(m.code for m in municipalities), tuple(sorted(by_muni.items())))
+    body = _kept(request, snap, parts, lambda: render_to_string(
         "dashboards/_region_body.html", _region_context(request, snap, f, region, municipalities, by_muni), request))
     return render(request, "dashboards/region.html", {"region": region, "body": body})
 
@@ -262,8 +267,8 @@ def municipality_page(request, code: str):
     f = filters.parse(request.GET, snap)
     organisations = restrict(municipality.organisations.all(), request.user)
     organisations = list(organisations.filter(kind=f.kind) if f.kind else organisations)
-    key = ("municipality", snap.key, municipality.code, _query_key(request), tuple(o.code for o in organisations))
-    body = page_cache.rendered(key, lambda: render_to_string(
+    parts = ("municipality", municipality.code, tuple(o.code for o in organisations))
+    body = _kept(request, snap, parts, lambda: render_to_string(
         "dashboards/_municipality_body.html", _municipality_context(request, snap, f, municipality, organisations),
         request))
     return render(request, "dashboards/municipality.html", {"municipality": municipality, "query": f.query(),
@@ -373,8 +378,8 @@ def organisation_page(request, code: str):
     organisation = get_in_scope(Organisation.objects.select_related("municipality__region"), request.user, code=code)
     snap = snapshot()
     f = filters.parse(request.GET, snap, many=False)
-    key = ("organisation", snap.key, vpr.run_identity(), organisation.code, _query_key(request))
-    body = page_cache.rendered(key, lambda: render_to_string(
+    parts = ("organisation", organisation.code, vpr.run_identity())
+    body = _kept(request, snap, parts, lambda: render_to_string(
         "dashboards/_organisation_body.html", _organisation_context(request, snap, f, organisation), request))
     return render(request, "dashboards/organisation.html", {"organisation": organisation, "query": f.query(),
                                                             "body": body})
@@ -510,9 +515,9 @@ def indicator_page(request, code: str):
     ind = _indicator_or_404(snap, code)
     f = filters.parse(request.GET, snap, many=False)
     focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
-    key = ("indicator", snap.key, code, _query_key(request), tuple(sorted(r.code for r in regions)),
+    parts = ("indicator", code, tuple(sorted(r.code for r in regions)),
            tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
-    body = page_cache.rendered(key, lambda: render_to_string(
+    body = _kept(request, snap, parts, lambda: render_to_string(
         "dashboards/_indicator_body.html",
         _indicator_context(request, snap, f, code, ind, focus, regions, municipalities, organisations), request))
     return render(request, "dashboards/indicator.html", {
@@ -568,9 +573,9 @@ def indicator_export(request, code: str, fmt: str):
     _indicator_or_404(snap, code)
     f = filters.parse(request.GET, snap, many=False)
     _focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
-    key = ("export", snap.key, code, fmt, _query_key(request), tuple(sorted(r.code for r in regions)),
+    parts = ("export", code, fmt, tuple(sorted(r.code for r in regions)),
            tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
-    content = page_cache.rendered(key, lambda: _export_content(snap, f, code, fmt, regions, municipalities,
+    content = _kept(request, snap, parts, lambda: _export_content(snap, f, code, fmt, regions, municipalities,
                                                                organisations))
     name = f"{code}-{f.year or 'all'}"
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else
