@@ -9,18 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 from typing import NamedTuple, TypeVar
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from msoko.web.access import get_in_scope, restrict, scope_of
 from msoko.web.dashboards import charts, export, filters, marks, page_cache, vpr
 from msoko.web.dashboards.data import Snapshot, snapshot
+from msoko.web.links import object_urls
 from msoko.web.registry.models import Municipality, Organisation, Region
 
 LIST_NAMES = {"shnor": "ШНОР — школы с низкими результатами обучения",
@@ -85,12 +84,12 @@ def _matrix(snap: Snapshot, f: filters.Filters, level: str, entities: list, refe
     refs = _index(snap.slice(level=reference_level, year=f.year, subject=f.subject, grade=f.grade,
                              indicators=f.indicators, ids=[reference_id]))
     reference = {code: refs.get((reference_id, code)) for code in f.indicators}
-    prefix = reverse(level, kwargs={"code": "-"})[:-2]  # the entity page's URL is its level's name
+    url_of = object_urls(level)  # the entity page's URL name is its level's name
     table = []
     for entity in entities:
         cells = [_cell(rows.get((entity.code, code)), snap.indicators.get(code), reference[code], ref_what)
                  for code in f.indicators]
-        table.append({"entity": entity, "cells": cells, "url": f"{prefix}{quote(entity.code, safe='')}/"})
+        table.append({"entity": entity, "cells": cells, "url": url_of(entity.code)})
     empty = [r["entity"] for r in table if all(c["raw"] is None for c in r["cells"])]
     table = [r for r in table if any(c["raw"] is not None for c in r["cells"])]
     if f.sort:
@@ -535,9 +534,9 @@ def _indicator_context(request, snap: Snapshot, f: filters.Filters, code: str, i
             drill.append({"entity": m, "url_query": f.query(ind=None, municipality=m.code),
                           "cell": _cell(muni_rows.get((m.code, code)), ind, reference, "региона")})
     else:
-        prefix = reverse("organisation", kwargs={"code": "-"})[:-2]
+        url_of = object_urls("organisation")
         for o in organisations:
-            drill.append({"entity": o, "org": True, "url": f"{prefix}{quote(o.code, safe='')}/",
+            drill.append({"entity": o, "org": True, "url": url_of(o.code),
                           "cell": _cell(org_rows.get((o.code, code)), ind, reference, "региона")})
     values = [r["value"] for r in org_rows.values() if r["value"] is not None]
     bins = _bins(values, ind)
