@@ -30,22 +30,12 @@ from msoko.cli.common import (
 
 
 def cycle_data(home, scope: str, codes: list[str]) -> dict[str, dict | None]:
-    """The management-cycle section of each report (issue 8), from the web's cycle records; None for an
-    object without cycle records or unknown to the registry (the report says so itself)."""
+    """The management-cycle section of each report (issue 8), from the web's cycle records."""
     setup_django(home)
     migrate()
-    from django.core.exceptions import ObjectDoesNotExist
+    from msoko.web.cycle.digest import report_section
 
-    from msoko.web.cycle.digest import digest_for
-
-    found: dict[str, dict | None] = {}
-    for code in codes:
-        try:
-            data = digest_for(scope, code)
-        except ObjectDoesNotExist:
-            data = None
-        found[code] = data if data and any(data.values()) else None
-    return found
+    return {code: report_section(scope, code) for code in codes}
 
 
 def report(

@@ -34,6 +34,15 @@ def _measure(m: Measure, snap) -> dict:
     }
 
 
+def report_section(level: str, code: str) -> dict | None:
+    """What the справка's «Управленческий цикл» section draws for an object: its digest, or None for an
+    object the registry does not know (the report says so itself). An empty digest draws no section."""
+    try:
+        return digest_for(level, code)
+    except MODELS[level].DoesNotExist:
+        return None
+
+
 def digest_for(level: str, code: str) -> dict:
     if level not in MODELS:
         raise ValueError(f"level must be one of {', '.join(MODELS)}")

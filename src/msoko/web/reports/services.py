@@ -11,13 +11,12 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
 from msoko.core.workspace import Workspace
 from msoko.reports import ReportError, ReportSource, write_report
 from msoko.reports.data import Org, Registry
-from msoko.web.cycle.digest import digest_for
+from msoko.web.cycle.digest import report_section
 from msoko.web.dashboards.data import results_dir
 from msoko.web.jobs.models import JobStatus
 from msoko.web.registry.models import Organisation, Region
@@ -51,15 +50,6 @@ def registry_of(region: Region) -> Registry:
     )
 
 
-def cycle_data(level: str, code: str) -> dict | None:
-    """The management-cycle section's data (issue 8): the cycle records of the object, or None without any."""
-    try:
-        data = digest_for(level, code)
-    except ObjectDoesNotExist:
-        return None
-    return data if any(data.values()) else None
-
-
 def run_report(report, *, report_id: uuid.UUID, level: str, code: str, fmt: str, region: Region) -> tuple[str, dict]:
     """The job function: returns (status, result) for the jobs runner; the file is `<report_id>.<fmt>`."""
     name = f"{report_id.hex}.{fmt}"
@@ -68,7 +58,7 @@ def run_report(report, *, report_id: uuid.UUID, level: str, code: str, fmt: str,
         report("Чтение результатов расчёта", 0, None)
         source = ReportSource.load(workspace(), results_dir=results_dir(), registry=registry_of(region))
         document = write_report(source, level, code, fmt, target, root=workspace().root,
-                                cycle=cycle_data(level, code), progress=report)
+                                cycle=report_section(level, code), progress=report)
     except ReportError as exc:
         return JobStatus.REJECTED, {"error": f"Справка не сформирована: {exc}"}
     title = document.fields["объект"]
