@@ -15,9 +15,7 @@ from msoko.web.cycle.effects import measure_effect
 from msoko.web.cycle.models import STAGES, Decision, Measure, Recommendation, RecommendationStatus
 from msoko.web.cycle.services import cycles_of, matrix
 from msoko.web.dashboards.data import snapshot
-from msoko.web.registry.models import Municipality, Organisation, Region
-
-MODELS = {"region": Region, "municipality": Municipality, "organisation": Organisation}
+from msoko.web.registry.lookup import LEVEL_MODELS
 
 
 def _iso(value) -> str | None:
@@ -39,14 +37,14 @@ def report_section(level: str, code: str) -> dict | None:
     object the registry does not know (the report says so itself). An empty digest draws no section."""
     try:
         return digest_for(level, code)
-    except MODELS[level].DoesNotExist:
+    except LEVEL_MODELS[level].DoesNotExist:
         return None
 
 
 def digest_for(level: str, code: str) -> dict:
-    if level not in MODELS:
-        raise ValueError(f"level must be one of {', '.join(MODELS)}")
-    entity = MODELS[level].objects.get(code=code)
+    if level not in LEVEL_MODELS:
+        raise ValueError(f"level must be one of {', '.join(LEVEL_MODELS)}")
+    entity = LEVEL_MODELS[level].objects.get(code=code)
     snap = snapshot()
     completeness = []
     for system in matrix(entity, snap.catalog):

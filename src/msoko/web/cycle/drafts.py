@@ -25,9 +25,10 @@ import polars as pl
 from msoko.engine.effectiveness import VERDICT_RU
 from msoko.web.cycle.effects import measure_effect
 from msoko.web.cycle.models import Cycle, CycleIndicator, EffectivenessReview, Recommendation
-from msoko.web.cycle.services import organisations_of, region_of
+from msoko.web.cycle.services import organisations_of
 from msoko.web.dashboards import marks
 from msoko.web.dashboards.data import Snapshot, snapshot
+from msoko.web.registry.lookup import region_of
 
 RULES = {
     "shnor": "школа в списке ШНОР",

@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.http import Http404
-
 from msoko.engine.catalog.model import Catalog
-from msoko.web.access import can, get_in_scope, restrict, scope_of
+from msoko.web.access import can, restrict, scope_of
 from msoko.web.accounts.roles import Action
 from msoko.web.cycle.models import (
     OPEN_STATUSES,
@@ -33,22 +31,6 @@ WHOLE_SYSTEM = "вся система"
 
 
 # ---- entities and rights -----------------------------------------------------------------------------
-
-def entity_in_scope(user, level: str, code: str):
-    """The region, municipality or organisation named by the URL, through the scope gate (404 outside)."""
-    models = {"region": Region, "municipality": Municipality, "organisation": Organisation}
-    if level not in models:
-        raise Http404("Неизвестный уровень.")
-    return get_in_scope(models[level], user, code=code)
-
-
-def region_of(entity) -> Region:
-    if isinstance(entity, Region):
-        return entity
-    if isinstance(entity, Municipality):
-        return entity.region
-    return entity.municipality.region
-
 
 def cycles_of(entity):
     if isinstance(entity, Region):

@@ -37,6 +37,7 @@ from msoko.web.cycle.models import (
 )
 from msoko.web.dashboards import export, marks
 from msoko.web.dashboards.data import snapshot
+from msoko.web.registry.lookup import entity_in_scope
 from msoko.web.registry.models import Municipality, Organisation, Region
 
 
@@ -139,7 +140,7 @@ def due(request):
 
 @login_required
 def entity_page(request, level: str, code: str):
-    entity = services.entity_in_scope(request.user, level, code)
+    entity = entity_in_scope(request.user, level, code)
     snap = snapshot()
     editable = services.can_edit_entity(request.user, entity)
     form = forms.CycleCreateForm(request.POST or None, catalog=snap.catalog)

@@ -13,29 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
-from msoko.web.access import get_in_scope, restrict, scope_of
+from msoko.web.access import restrict, scope_of
 from msoko.web.jobs.models import Job, JobStatus
 from msoko.web.jobs.runner import submit
+from msoko.web.registry.lookup import entity_in_scope, region_of
 from msoko.web.registry.models import Municipality, Organisation, Region
 from msoko.web.reports import services
 
-MODELS = {"region": Region, "municipality": Municipality, "organisation": Organisation}
 LEVEL_RU = {"region": "регион", "municipality": "муниципалитет", "organisation": "организация"}
-
-
-def _object(user, scope: str, code: str):
-    model = MODELS.get(scope)
-    if model is None:
-        raise Http404("Неизвестный уровень справки.")
-    return get_in_scope(model, user, code=code)
-
-
-def _region_of(scope: str, obj) -> Region:
-    if scope == "region":
-        return obj
-    if scope == "municipality":
-        return obj.region
-    return obj.municipality.region
 
 
 @login_required
@@ -60,12 +45,12 @@ def _finished(jobs) -> list[dict]:
 
 @login_required
 def report_page(request, scope: str, code: str):
-    obj = _object(request.user, scope, code)
+    obj = entity_in_scope(request.user, scope, code)
     if request.method == "POST":
         fmt = request.POST.get("format", "docx")
         if fmt not in services.CONTENT_TYPES:
             fmt = "docx"
-        region, report_id = _region_of(scope, obj), uuid.uuid4()
+        region, report_id = region_of(obj), uuid.uuid4()
         job = submit(kind="report", label=f"Справка: {obj.name} ({services.FORMAT_RU[fmt]})", owner=request.user,
                      function=lambda report: services.run_report(report, report_id=report_id, level=scope, code=code,
                                                                  fmt=fmt, region=region))
@@ -81,7 +66,7 @@ def report_download(request, pk):
     if job is None:
         raise Http404("Справка не найдена.")
     result = job.result
-    _object(request.user, result.get("scope", ""), result.get("code", ""))  # still in scope, else 404
+    entity_in_scope(request.user, result.get("scope", ""), result.get("code", ""))  # still in scope, else 404
     path = services.reports_dir() / result.get("report_file", "")
     if not result.get("report_file") or not path.is_file():
         raise Http404("Файл справки не найден; сформируйте справку заново.")
