@@ -20,6 +20,7 @@ from msoko.web.access import get_in_scope, restrict, scope_of
 from msoko.web.dashboards import charts, export, filters, marks, page_cache, vpr
 from msoko.web.dashboards.data import Snapshot, snapshot
 from msoko.web.links import object_urls
+from msoko.web.registry.lookup import LEVEL_RU
 from msoko.web.registry.models import Municipality, Organisation, Region
 
 LIST_NAMES = {"shnor": "ШНОР — школы с низкими результатами обучения",
@@ -561,7 +562,6 @@ def _indicator_context(request, snap: Snapshot, f: filters.Filters, code: str, i
 EXPORT_HEADER = ["Уровень", "Код", "Название", "Учебный год", "Предмет", "Класс", "Значение", "Числитель",
                  "Знаменатель", "Участников", "Малая группа", "Изменение за год", "Цель", "Место", "Из",
                  "Нижняя граница интервала", "Верхняя граница интервала", "Версия"]
-LEVEL_RU = {"region": "регион", "municipality": "муниципалитет", "organisation": "организация"}
 
 
 @login_required

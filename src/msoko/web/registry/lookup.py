@@ -8,6 +8,7 @@ from msoko.web.access import get_in_scope
 from msoko.web.registry.models import Municipality, Organisation, Region
 
 LEVEL_MODELS = {"region": Region, "municipality": Municipality, "organisation": Organisation}
+LEVEL_RU = {"region": "регион", "municipality": "муниципалитет", "organisation": "организация"}
 
 
 def entity_in_scope(user, level: str, code: str):

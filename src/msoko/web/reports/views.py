@@ -16,11 +16,9 @@ from django.shortcuts import redirect, render
 from msoko.web.access import restrict, scope_of
 from msoko.web.jobs.models import Job, JobStatus
 from msoko.web.jobs.runner import submit
-from msoko.web.registry.lookup import entity_in_scope, region_of
+from msoko.web.registry.lookup import LEVEL_RU, entity_in_scope, region_of
 from msoko.web.registry.models import Municipality, Organisation, Region
 from msoko.web.reports import services
-
-LEVEL_RU = {"region": "регион", "municipality": "муниципалитет", "organisation": "организация"}
 
 
 @login_required
