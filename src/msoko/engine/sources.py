@@ -5,15 +5,22 @@ as NULL, so a form that lacks a column computes what it can. `oge.mark` is the m
 for the subject (the file's mark when no scale is known, kept as `file_mark`); `ege.min_score` is that
 year's minimum test score for the subject. Scales imported into the warehouse override the shipped ones
 for the same year × procedure × subject × grade.
+
+A dataset msoko derives itself (`risk_lists`, from the stored detection run) reaches the engine as a
+`DerivedSource` on a `WarehouseWithDerived`: it is read only while the warehouse holds no data of that name,
+so a region's own imported dataset always wins.
 """
 
 # ruff: noqa: S608 — SQL here is the engine's own text; identifiers are quoted and validated, values are
 # literals rendered by SQLGlot; formulas arrive only as compiled, allow-listed expressions.
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from msoko.core.issues import Issue
@@ -22,6 +29,30 @@ from msoko.engine.warehouse import Warehouse
 
 SQL_TYPE = {ColumnType.INT: "BIGINT", ColumnType.NUMBER: "DOUBLE", ColumnType.TEXT: "VARCHAR",
             ColumnType.FLAG: "BIGINT"}
+
+
+@dataclass(frozen=True)
+class DerivedSource:
+    """A dataset msoko produced itself: its rows, and what they were computed from (`version`, e.g.
+    `detection:<run id>`, recorded with the indicator run like a warehouse version)."""
+
+    table: pa.Table
+    version: str
+    title: str  # Russian, for the compute summary
+
+
+@dataclass(frozen=True, eq=False)
+class WarehouseWithDerived(Warehouse):
+    """The warehouse plus derived datasets, each offered only where the warehouse has none of its own."""
+
+    derived: Mapping[str, DerivedSource] = field(default_factory=dict)
+
+    def derived_for(self, dataset: str) -> DerivedSource | None:
+        found = self.derived.get(dataset)
+        return found if found is not None and not super().files(dataset) else None
+
+    def has(self, dataset: str) -> bool:
+        return super().has(dataset) or self.derived_for(dataset) is not None
 
 
 def _quote(name: str) -> str:
@@ -118,6 +149,14 @@ class Sources:
     def _register_dataset(self, name: str, spec: DatasetSpec) -> None:
         files = self.warehouse.files(spec.source)
         view = _quote("ds_" + name)
+        derived = self.warehouse.derived_for(spec.source) if isinstance(self.warehouse, WarehouseWithDerived) else None
+        if derived is not None:
+            table = "derived_" + name
+            self.con.register(table, derived.table)
+            self.available.add(name)
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
+                             f"{_select_columns(spec.columns, set(derived.table.column_names))} FROM {_quote(table)}")
+            return
         if not files:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
                              f"{_select_columns(spec.columns, set())} WHERE false")
