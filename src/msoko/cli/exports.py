@@ -1,4 +1,5 @@
-"""`msoko export indicators …` — stored indicator values as CSV (formats.md); detection adds its own."""
+"""`msoko export indicators …` and `msoko export ratings` — stored indicator values and municipal ratings as CSV
+(formats.md); detection adds its own."""
 
 from __future__ import annotations
 
@@ -51,3 +52,30 @@ def export_indicators(
     table = store.indicator_values(level=level, year=year, indicator=indicator, subject=subject, grade=grade)
     header = [*EXPORT_COLUMNS, *OPTIONAL_COLUMNS]
     write_csv(header, zip(*(table[name].to_pylist() for name in header), strict=True), output)
+
+
+RATING_COLUMNS = ["year", "region_id", "municipality_id", "system", "score", "rank", "indicators"]
+
+
+@app.command("ratings")
+def export_ratings(
+    year: Annotated[int | None, typer.Option("--year", help="Только этот год.", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Файл CSV; без него — стандартный вывод.",
+                                                show_default=False)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Рейтинг муниципалитетов: year, region_id, municipality_id, system, score, rank, indicators.
+
+    Оценка 0–100 (лучший муниципалитет региона = 100) по системам 1.1 … 2.4 и общая (system = total);
+    rank — место среди муниципалитетов региона (1 — лучший), indicators — число показателей в оценке.
+    Читается сохранённый расчёт msoko compute, ничего не пересчитывается.
+    """
+    from msoko.engine.ratings import Ratings
+
+    found = Ratings.open(workspace(home).results)
+    if found is None:
+        err_console.print("Рейтинг муниципалитетов ещё не рассчитан. Выполните «msoko compute» и повторите выгрузку.",
+                          style="red", markup=False)
+        raise typer.Exit(EXIT_REJECTED)
+    df = found.ratings(year)
+    write_csv(RATING_COLUMNS, df.select(RATING_COLUMNS).iter_rows(), output)
