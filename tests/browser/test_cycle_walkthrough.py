@@ -30,7 +30,7 @@ def demo(tmp_path, settings, transactional_db):
 
     ws = Workspace(tmp_path / "demo").ensure()
     with Progress(disable=True) as progress:
-        build_demo(ws, DEMO_SEED, progress)
+        build_demo(ws, DEMO_SEED, progress, example_cycle=False)  # the walk starts from no cycle
     settings.MSOKO_RESULTS_DIR = str(ws.results)
     passwords = json.loads((ws.root / "demo-logins.json").read_text(encoding="utf-8"))
     return ws, passwords

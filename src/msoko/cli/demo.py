@@ -1,7 +1,8 @@
 """`msoko demo` — a realistic synthetic region, built through the same import path real files take.
 
 Steps: generate the region's canonical files (msoko.synth) → import the registry → import results and
-context → compute → demo logins → serve. Re-running on an existing workspace is safe: generation is
+context → compute → demo logins → an example management cycle → serve. Re-running on an existing
+workspace is safe: generation is
 deterministic, identical imports are no-ops, and existing users keep their passwords.
 """
 
@@ -32,11 +33,13 @@ IMPORTS = (
 )
 
 
-def build_demo(ws, seed: int, progress: Progress) -> list:
-    """Build the demo region into the workspace; returns the demo logins."""
+def build_demo(ws, seed: int, progress: Progress, *, example_cycle: bool = True) -> list:
+    """Build the demo region into the workspace; returns the demo logins. `example_cycle`: also fill one
+    management cycle (system 1.2 of the coordinator's municipality) as an example."""
     from msoko.ingest import import_file
     from msoko.synth import generate_region
-    from msoko.web.demo_users import ensure_demo_users
+    from msoko.web.cycle.example import ensure_example_cycle
+    from msoko.web.demo_users import demo_municipality, ensure_demo_users
     from msoko.web.registry.importer import import_registry
 
     task = progress.add_task("Генерация синтетического региона", total=None)
@@ -59,7 +62,13 @@ def build_demo(ws, seed: int, progress: Progress) -> list:
         progress.update(task, total=1, completed=1)
 
     run_compute(ws, years=None, progress=progress)
-    return ensure_demo_users(ws)
+    logins = ensure_demo_users(ws)
+    municipality = demo_municipality()
+    if example_cycle and municipality is not None:
+        task = progress.add_task("Пример управленческого цикла (система 1.2)", total=None)
+        ensure_example_cycle(municipality)
+        progress.update(task, total=1, completed=1)
+    return logins
 
 
 def demo(

@@ -39,11 +39,17 @@ def _passwords(ws: Workspace, usernames: list[str]) -> dict[str, str]:
     return stored
 
 
-def ensure_demo_users(ws: Workspace) -> list[DemoLogin]:
+def demo_municipality() -> Municipality | None:
+    """The municipality the demo coordinator (and the demo school, and the example cycle) belong to."""
     region = Region.objects.order_by("code").first()
-    if region is None:
+    return Municipality.objects.filter(region=region).order_by("code").first() if region else None
+
+
+def ensure_demo_users(ws: Workspace) -> list[DemoLogin]:
+    municipality = demo_municipality()
+    if municipality is None:
         return []
-    municipality = Municipality.objects.filter(region=region).order_by("code").first()
+    region = municipality.region
     school = (
         Organisation.objects.filter(municipality=municipality, kind=OrganisationKind.SCHOOL).order_by("code").first()
     )
