@@ -243,3 +243,16 @@ def test_a_broken_ratings_yaml_stops_compute_before_anything_is_written(golden_w
     assert not ResultStore(golden_workspace.results).has_results()
     assert ratings.Ratings.open(golden_workspace.results) is None
     assert not (golden_workspace.results / "detection").exists()
+
+
+def test_the_user_guide_documents_every_rule_and_its_example_loads(tmp_path):
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "user-guide.ru.md").read_text(encoding="utf-8")
+    for name, *_ in ratings.rule_table():
+        assert f"| `{name}` |" in guide, name
+    section = guide.split("### Рейтинг муниципалитетов", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "ratings.yaml").write_text(example, encoding="utf-8")
+    config, issues = ratings.load_config(tmp_path)
+    assert issues == [] and config.weight("2.4") == 0 and config.programme == "motivating_monitoring"
