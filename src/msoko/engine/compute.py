@@ -2,10 +2,14 @@
 
 One scan per dataset computes the additive parts of all its indicators per organisation (or municipality,
 for municipal forms), year and — for result datasets — subject and grade. Higher levels and the pooled
-rows are sums of those parts (GROUPING SETS), so a share is always Σnumerators / Σdenominators. A final
-pass adds the change from the previous year, the target and its attainment, rank, percentile and the best
-value among peers at the same level (only values on enough results take part), and a 95 % Wilson interval
-for shares. Only SQL the formula compiler produced, plus the engine's own fixed SQL, reaches DuckDB.
+rows are sums of those parts (GROUPING SETS), so a share is always Σnumerators / Σdenominators. The rolled
+rows stay wide (one column group per indicator): each gets its value and the previous year's (one self-join
+of the rolled rows), and one window over narrow (row, indicator, peer group, key) rows ranks them. The
+stored long rows — one per indicator — are a view that unfolds the wide rows with the target and its
+attainment, rank, percentile and the best value among peers at the same level (only values on enough
+results take part) and a 95 % Wilson interval for shares; they exist only while they are written.
+Peer groups are keyed by pairs of independent 64-bit hashes (a double collision, ≈2^-128 per pair, is not
+a practical risk). Only SQL the formula compiler produced, plus the engine's own fixed SQL, reaches DuckDB.
 """
 
 # ruff: noqa: S608 — SQL here is the engine's own text; identifiers are quoted and validated, values are
@@ -126,7 +130,7 @@ def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
     if "subject" in breakdowns and "grade" in breakdowns:
         sets.append(("subject", "grade"))
     grouping = ", ".join("(" + ", ".join(["id", "year", *[_quote(c) for c in s]]) + ")" for s in sets)
-    sums = ", ".join(f"sum({name}) AS {name}" for name in names)
+    sums = ", ".join(f"CAST(sum({name}) AS DOUBLE) AS {name}" for name in names)
     levels = []
     if spec.grain is Grain.ORGANISATION:
         joined = f"{base} b"
@@ -148,17 +152,6 @@ def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
     return " UNION ALL ".join(blocks)
 
 
-def _prev_query(rolled: str, names: list[str]) -> str:
-    """The rolled rows with the same level × id × breakdown's sums of the previous year (`p_c0`, …), for the
-    change: one join of the (few, wide) rolled rows instead of one per indicator row later."""
-    prev = ", ".join(f"p.{name} AS p_{name}" for name in names)
-    same = " AND ".join(f"p.{c} IS NOT DISTINCT FROM r.{c}" for c in ("id", "subject", "grade"))
-    keys = ("hash(r.level, r.year, r.subject, r.grade) AS peer_key, "
-            "hash('peers', r.grade, r.subject, r.year, r.level) AS peer_check")
-    return (f"SELECT r.*, {keys}, {prev} FROM {rolled} r LEFT JOIN {rolled} p "
-            f"ON p.level = r.level AND p.year = r.year - 1 AND {same}")
-
-
 def _value_sql(num: str, den: str | None) -> str:
     """numerator / denominator as the stored `value` is: the numerator alone where there is no denominator
     (or it is NULL), NULL where it is 0."""
@@ -169,108 +162,119 @@ def _value_sql(num: str, den: str | None) -> str:
     return f"CASE WHEN {den_sql} IS NULL THEN {num_sql} WHEN {den_sql} = 0 THEN NULL ELSE {num_sql} / {den_sql} END"
 
 
-def _long_query(rolled: str, parts: list[Part], indicators: dict[str, Indicator]) -> str:
-    """One row per indicator, in the columns of `enriched`: its value, whether it is ranked (order_key not
-    NULL: a value on enough results with a direction), prev_value (the previous year's value where that
-    year's row exists) and its peer group's key pair (the breakdown's hashes combined with the indicator's)."""
-    longs = []
-    for code, num, den, size in parts:
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _wide_query(rolled: str, names: list[str], parts: list[Part], indicators: dict[str, Indicator],
+                keep: list[int]) -> str:
+    """The rolled rows of the kept years with, per indicator `i`, its value `v{i}`, the previous year's value
+    `pv{i}` (the same level × id × breakdown a year before) and, for an indicator with a direction, its
+    ranking key `k{i}` (NULL unless the value rests on enough results); `pk`/`pk2` key the peer group
+    (level × year × breakdown) by a pair of independent 64-bit hashes."""
+    same = " AND ".join(f"p.{c} IS NOT DISTINCT FROM r.{c}" for c in ("id", "subject", "grade"))
+    year_list = ", ".join(str(int(y)) for y in keep)
+    values, keys = [], []
+    for i, (code, num, den, size) in enumerate(parts):
         indicator = indicators[code]
-        literal = "'" + code.replace("'", "''") + "'"
-        minimum = int(indicator.min_group_size)
+        values.append(f"{_value_sql('r.' + num, 'r.' + den if den else None)} AS v{i}, CASE WHEN p.{size} > 0 THEN "
+                      f"{_value_sql('p.' + num, 'p.' + den if den else None)} END AS pv{i}")
         sign = {Direction.HIGHER: "-", Direction.LOWER: ""}.get(indicator.direction)
-        order_key = (f"CASE WHEN value IS NOT NULL AND group_size >= {minimum} THEN {sign}value END"
-                     if sign is not None else "CAST(NULL AS DOUBLE)")
-        den_sql = f"CAST({den} AS DOUBLE)" if den else "CAST(NULL AS DOUBLE)"
-        prev = f"CASE WHEN p_{size} > 0 THEN {_value_sql('p_' + num, 'p_' + den if den else None)} END"
-        row = (f"SELECT level, id, year, subject, grade, {literal} AS indicator, CAST({num} AS DOUBLE) AS numerator, "
-               f"{den_sql} AS denominator, CAST({size} AS BIGINT) AS group_size, {_value_sql(num, den)} AS value, "
-               f"{prev} AS prev_value, xor(peer_key, hash({literal})) AS peers, "
-               f"xor(peer_check, hash('peers', {literal})) AS peers_check FROM {rolled} WHERE {size} > 0")
-        longs.append(f"SELECT level, id, year, subject, grade, indicator, numerator, denominator, group_size, value, "
-                     f"group_size < {minimum} AS under_min_group, {order_key} AS order_key, prev_value, peers, "
-                     f"peers_check FROM ({row})")
+        if sign is not None:
+            minimum = int(indicator.min_group_size)
+            keys.append(f"CASE WHEN v{i} IS NOT NULL AND {size} > 0 AND {size} >= {minimum} THEN {sign}v{i} END AS k{i}")
+    hashes = ("hash(r.level, r.year, r.subject, r.grade) AS pk, "
+              "hash('peers', r.grade, r.subject, r.year, r.level) AS pk2")
+    sql = (f"SELECT r.*, {hashes}, {', '.join(values)} FROM {rolled} r LEFT JOIN {rolled} p "
+           f"ON p.level = r.level AND p.year = r.year - 1 AND {same} WHERE r.year IN ({year_list})")
+    return f"SELECT *, {', '.join(keys)} FROM ({sql})" if keys else sql
+
+
+def _ranks_query(wide: str, parts: list[Part], indicators: dict[str, Indicator]) -> str | None:
+    """Rank, peer count and best ranking key of every ranked value (`rid` = the wide row, `i` = the
+    indicator): one window over narrow rows, so the sort never carries the wide rows."""
+    narrow = [f"SELECT rowid AS rid, {i} AS i, pk, pk2, k{i} AS k FROM {wide} WHERE k{i} IS NOT NULL"
+              for i, (code, *_) in enumerate(parts) if indicators[code].direction in RANKED]
+    if not narrow:
+        return None
+    whole = "w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+    return (f"SELECT rid, i, CAST(rank() OVER w AS BIGINT) AS r, CAST(count(*) OVER ({whole}) AS BIGINT) AS n, "
+            f"first_value(k) OVER ({whole}) AS b FROM ({' UNION ALL '.join(narrow)}) "
+            "WINDOW w AS (PARTITION BY i, pk, pk2 ORDER BY k)")
+
+
+RANKED = (Direction.HIGHER, Direction.LOWER)
+
+
+def _target_sql(indicator: Indicator, years: list[int]) -> str:
+    """The indicator's target for each year × level of the run, inlined (most indicators have none)."""
+    cases = [(year, str(level), indicator.target_for(year, level)) for year in years for level in Level]
+    cases = [c for c in cases if c[2] is not None]
+    if not cases:
+        return "CAST(NULL AS DOUBLE)"
+    whens = " ".join(f"WHEN year = {int(y)} AND level = {_text(lv)} THEN CAST({float(t)!r} AS DOUBLE)"
+                     for y, lv, t in cases)
+    return f"CASE {whens} END"
+
+
+def _long_query(wide: str, ranks: str | None, parts: list[Part], indicators: dict[str, Indicator],
+                keep: list[int], versions: dict[str, tuple[int, str]]) -> str:
+    """One row per indicator and wide row where the group has results, in the stored columns: value, parts,
+    change, target and attainment, rank, peers, percentile, best value, Wilson interval, version stamps."""
+    longs = []
+    for i, (code, num, den, size) in enumerate(parts):
+        indicator = indicators[code]
+        version, digest = versions.get(code, (indicator.version, indicator.definition_hash()))
+        direction = indicator.direction
+        if direction in RANKED and ranks is not None:
+            source = f"{wide} w LEFT JOIN {ranks} q ON q.rid = w.rowid AND q.i = {i}"
+            best = ("-" if direction is Direction.HIGHER else "") + "q.b"
+            rank_sql = f"q.r AS rank, q.n AS peers, {best} AS best_value"
+        else:
+            source = f"{wide} w"
+            rank_sql = "CAST(NULL AS BIGINT) AS rank, CAST(NULL AS BIGINT) AS peers, CAST(NULL AS DOUBLE) AS best_value"
+        target = _target_sql(indicator, keep)
+        inner = (f"SELECT w.level, w.id, w.year, {_text(code)} AS indicator, w.v{i} AS value, "
+                 f"CAST(w.{num} AS DOUBLE) AS numerator, "
+                 f"{f'CAST(w.{den} AS DOUBLE)' if den else 'CAST(NULL AS DOUBLE)'} AS denominator, w.subject, w.grade, "
+                 f"CAST(w.{size} AS BIGINT) AS group_size, w.{size} < {int(indicator.min_group_size)} AS under_min_group, "
+                 f"w.v{i} - w.pv{i} AS change, {target} AS target, {rank_sql} FROM {source} WHERE w.{size} > 0")
+        if direction is Direction.LOWER:
+            attainment = "CASE WHEN target IS NULL OR value IS NULL THEN NULL WHEN value > 0 THEN target / value END"
+        else:
+            attainment = "CASE WHEN target IS NULL OR value IS NULL THEN NULL WHEN target <> 0 THEN value / target END"
+        if indicator.kind in SHARE_LIKE:
+            ci = [f"CASE WHEN denominator > 0 THEN (value + {Z}^2 / (2 * denominator) {op} {Z} * sqrt(value * "
+                  f"(1 - value) / denominator + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END"
+                  for op in ("-", "+")]
+        else:
+            ci = ["CAST(NULL AS DOUBLE)"] * 2
+        longs.append(
+            f"SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator, subject, "
+            f"CAST(grade AS BIGINT) AS grade, group_size, under_min_group, change, target, {attainment} AS attainment, "
+            "rank, peers, CASE WHEN rank IS NOT NULL THEN CASE WHEN peers = 1 THEN 100.0 "
+            "ELSE 100.0 * (peers - rank) / (peers - 1) END END AS percentile, best_value, "
+            f"{ci[0]} AS ci_low, {ci[1]} AS ci_high, CAST({int(version)} AS BIGINT) AS version, "
+            f"{_text(digest)} AS definition_hash FROM ({inner})")
     return " UNION ALL ".join(longs)
 
 
-META_COLUMNS = ("indicator VARCHAR, year BIGINT, level VARCHAR, is_share BOOLEAN, direction VARCHAR, "
-                "min_group_size BIGINT, target DOUBLE, version BIGINT, definition_hash VARCHAR")
-
-
-def _create_meta(con: duckdb.DuckDBPyConnection, indicators: list[Indicator], years: list[int],
-                 versions: dict[str, tuple[int, str]]) -> None:
-    """Table `meta`: what the final pass needs per indicator × year × level. Built by bound INSERTs, not
-    through a pyarrow table from Python objects (that imports pandas: ≈1 s of a region's recompute)."""
-    rows = []
-    for ind in indicators:
-        version, digest = versions.get(ind.code, (ind.version, ind.definition_hash()))
-        for year in years:
-            for level in Level:
-                rows.append((ind.code, year, str(level), ind.kind in SHARE_LIKE, str(ind.direction),
-                             ind.min_group_size, ind.target_for(year, level), version, digest))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE meta ({META_COLUMNS})")
-    for start in range(0, len(rows), 500):
-        chunk = rows[start:start + 500]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
-        con.execute(f"INSERT INTO meta VALUES {values}", [v for row in chunk for v in row])
-
-
-# Peer groups are keyed by pairs of independent 64-bit hashes (`peers`/`peers_check`): joining and grouping
-# on two integers is several times faster than on the text columns, and a double collision (≈2^-128 per
-# pair) is not a practical risk. The wide rows are never sorted: a rank depends only on the peer
-# group and the value, so ranks, peer counts and best values are computed once per distinct value of a peer
-# group (a narrow table) and joined back; the metadata (target, version, hash) is joined at the end.
-ENRICHED_COLUMNS = ("level VARCHAR, id VARCHAR, year BIGINT, subject VARCHAR, grade BIGINT, indicator VARCHAR, "
-                    "numerator DOUBLE, denominator DOUBLE, group_size BIGINT, value DOUBLE, under_min_group BOOLEAN, "
-                    "order_key DOUBLE, prev_value DOUBLE, peers UBIGINT, peers_check UBIGINT")
-PREPARE_SQL = """
-CREATE OR REPLACE TEMP TABLE peer_ranks AS
-SELECT peers, peers_check, order_key,
-       CAST(1 + coalesce(sum(n) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT) AS rank_all,
-       CAST(sum(n) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS BIGINT) AS peers_all,
-       first_value(order_key) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS best_key
-FROM (SELECT peers, peers_check, order_key, count(*) AS n FROM enriched WHERE order_key IS NOT NULL
-      GROUP BY peers, peers_check, order_key)
-WINDOW w AS (PARTITION BY peers, peers_check ORDER BY order_key);
-"""
-
-FINAL_SQL = f"""
-WITH w AS (
-  SELECT e.*, k.rank_all, k.peers_all, k.best_key, m.is_share, m.direction, m.target, m.version,
-         m.definition_hash
-  FROM enriched e
-  JOIN meta m ON m.indicator = e.indicator AND m.year = e.year AND m.level = e.level
-  LEFT JOIN peer_ranks k ON k.peers = e.peers AND k.peers_check = e.peers_check AND k.order_key = e.order_key
-  WHERE e.year IN (SELECT year FROM keep_years)
-)
-SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator,
-  subject, CAST(grade AS BIGINT) AS grade, group_size, under_min_group,
-  value - prev_value AS change,
-  target,
-  CASE WHEN target IS NULL OR value IS NULL THEN NULL
-       WHEN direction = 'lower_is_better' THEN CASE WHEN value > 0 THEN target / value END
-       WHEN target <> 0 THEN value / target END AS attainment,
-  rank_all AS rank,
-  peers_all AS peers,
-  CASE WHEN rank_all IS NOT NULL THEN CASE WHEN peers_all = 1 THEN 100.0
-       ELSE 100.0 * (peers_all - rank_all) / (peers_all - 1) END END AS percentile,
-  CASE direction WHEN 'higher_is_better' THEN -best_key ELSE best_key END AS best_value,
-  CASE WHEN is_share AND denominator > 0 THEN
-    (value + {Z}^2 / (2 * denominator) - {Z} * sqrt(value * (1 - value) / denominator
-      + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_low,
-  CASE WHEN is_share AND denominator > 0 THEN
-    (value + {Z}^2 / (2 * denominator) + {Z} * sqrt(value * (1 - value) / denominator
-      + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END AS ci_high,
-  CAST(version AS BIGINT) AS version, definition_hash
-FROM w
-"""
+VALUE_COLUMNS = ("level VARCHAR, id VARCHAR, year BIGINT, indicator VARCHAR, value DOUBLE, numerator DOUBLE, "
+                 "denominator DOUBLE, subject VARCHAR, grade BIGINT, group_size BIGINT, under_min_group BOOLEAN, "
+                 "change DOUBLE, target DOUBLE, attainment DOUBLE, rank BIGINT, peers BIGINT, percentile DOUBLE, "
+                 "best_value DOUBLE, ci_low DOUBLE, ci_high DOUBLE, version BIGINT, definition_hash VARCHAR")
 
 
 def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None = None,
             versions: dict[str, tuple[int, str]] | None = None, progress: Progress | None = None,
             con: duckdb.DuckDBPyConnection | None = None, dialect: str = "duckdb") -> ComputeOutcome:
     """Compute every indicator of `catalog` whose dataset has data; `years` limits what is returned
-    (the previous year is read too, for the change). `versions` maps code → (version, hash) to stamp."""
+    (the previous year is read too, for the change). `versions` maps code → (version, hash) to stamp.
+
+    Per dataset: one scan into `base` (parts per organisation × year × breakdown), the roll-up to every
+    level × breakdown, and one table `wide_<n>` of the kept years with values, previous values and ranks
+    per indicator. `values_out` is a view that unfolds the wide tables into the stored long rows; the
+    long rows are produced only while they are written."""
     con = con or connect()
     specs = dataset_specs(catalog)
     sources = Sources(con, warehouse, specs)
@@ -287,9 +291,7 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     outcome.years = keep
     outcome.warnings = sources.scale_gaps(keep)
     total = len(by_dataset) + 1
-    computed = [i for ind in by_dataset.values() for i in ind] if read else []
-    _create_meta(con, computed, read, versions or {})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE enriched ({ENRICHED_COLUMNS})")
+    longs = []
     for step, (name, indicators) in enumerate(sorted(by_dataset.items())):
         if progress:
             progress(f"набор «{name}»", step, total)
@@ -297,28 +299,28 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
             break
         spec = specs[name]
         base_sql, parts, names = _base_query(spec, indicators, read, dialect)
+        wide = f"wide_{step}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rolled_prev AS {_prev_query('rolled', names)}")
-        con.execute("INSERT INTO enriched " + _long_query("rolled_prev", parts, {i.code: i for i in indicators}))
-        con.execute("DROP TABLE base; DROP TABLE rolled; DROP TABLE rolled_prev")
+        if keep:
+            named = {i.code: i for i in indicators}
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', names, parts, named, keep)}")
+            ranks_sql = _ranks_query(wide, parts, named)
+            ranks = f"ranks_{step}" if ranks_sql else None
+            if ranks_sql:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {ranks} AS {ranks_sql}")
+            longs.append(_long_query(wide, ranks, parts, named, keep, versions or {}))
+            counted = " + ".join(f"count_if({size} > 0)" for *_, size in parts)
+            outcome.rows += con.execute(f"SELECT {counted} FROM {wide}").fetchall()[0][0]
+        con.execute("DROP TABLE base; DROP TABLE rolled")
         outcome.computed += [part[0] for part in parts]
     if progress:
         progress("сравнение, ранги, цели", total - 1, total)
-    con.execute("CREATE OR REPLACE TEMP TABLE keep_years (year BIGINT)")
-    if keep:
-        con.execute(f"INSERT INTO keep_years VALUES {', '.join(f'({int(y)})' for y in keep)}")
-    con.execute(PREPARE_SQL)
-    # Every join of the final pass builds its hash table on the narrow side as written (the previous
-    # year's values, the ranks, the metadata) and streams the wide rows through it; left to itself the
-    # optimiser builds on the wide rows (equal row counts), which costs more than the rest of the pass.
-    con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {outcome.table} AS {FINAL_SQL}")
-    finally:
-        con.execute("RESET disabled_optimizers")
-    con.execute("DROP TABLE enriched; DROP TABLE peer_ranks")
-    outcome.rows = con.execute(f"SELECT count(*) FROM {outcome.table}").fetchall()[0][0]
+    con.execute(f"DROP VIEW IF EXISTS {outcome.table}; DROP TABLE IF EXISTS {outcome.table}")
+    if longs:  # the long rows are unfolded from the wide tables as they are read (written), never stored
+        con.execute(f"CREATE TEMP VIEW {outcome.table} AS {' UNION ALL '.join(longs)}")
+    else:
+        con.execute(f"CREATE TEMP TABLE {outcome.table} ({VALUE_COLUMNS})")
     if progress:
         progress("готово", total, total)
     return outcome

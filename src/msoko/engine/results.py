@@ -91,19 +91,27 @@ class ResultStore:
 
     def write_run_from(self, con: duckdb.DuckDBPyConnection, table: str, catalog: Catalog,
                        versions: dict[str, tuple[int, str]]) -> str:
-        """Store the values held in DuckDB table `table` as a new run (written by DuckDB, never in Python)."""
+        """Store the values held in DuckDB table (or view) `table` as a new run (written by DuckDB, never in
+        Python). `table` is read once per level; the row count and the indicator × year pairs for the
+        manifest come from the COPY results and the written files' two columns, not from another scan."""
         run_id = new_run_id()
         columns = ", ".join(VALUE_SCHEMA.names)
+        rows = 0
         with staged_folder(self.run_dir(run_id)) as staging:
+            files = []
             for level in LEVELS:
                 target = str(staging / f"{level}.parquet").replace("'", "''")
-                con.execute(f"COPY (SELECT {columns} FROM {table} WHERE level = ?) "  # noqa: S608
-                            f"TO '{target}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 256000)", [level])
+                # zstd level 1 and DuckDB's default row group: the encoding of a level's rows runs on every
+                # thread and costs ≈30 % less than level 3 in 256k-row groups, for ≈10 % larger files.
+                rows += con.execute(f"COPY (SELECT {columns} FROM {table} WHERE level = ?) "  # noqa: S608
+                                    f"TO '{target}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
+                                    "ROW_GROUP_SIZE 122880)", [level]).fetchall()[0][0]
+                files.append(str(staging / f"{level}.parquet"))
+            found = con.execute("SELECT DISTINCT indicator, year FROM read_parquet(?)", [files]).fetchall()
         manifest = self.manifest()
         pairs: dict[str, set[int]] = {}
-        for code, year in con.execute(f"SELECT DISTINCT indicator, year FROM {table}").fetchall():  # noqa: S608
+        for code, year in found:
             pairs.setdefault(code, set()).add(int(year))
-        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
         for code, years in pairs.items():
             version, digest = versions[code]
             indicator = catalog.indicator(code)
