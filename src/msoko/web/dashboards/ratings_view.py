@@ -50,8 +50,10 @@ def current_run(snap: Snapshot) -> Run | None:
     Only the registry's municipalities are kept, as in the snapshot: pages show nothing else."""
     pointer = engine_ratings.root(results_dir()) / engine_ratings.POINTER
     key = (_identity(pointer), snap.key)
-    if key in _runs:
-        return _runs[key]
+    missing = object()
+    cached = _runs.get(key, missing)  # .get: another thread may clear the dict between a test and a read
+    if cached is not missing:
+        return cached  # type: ignore[return-value]
     with _lock:
         if key not in _runs:
             stored = engine_ratings.Ratings.open(results_dir())
@@ -66,7 +68,7 @@ def current_run(snap: Snapshot) -> Run | None:
                 run = Run(key[0], stored.meta, ratings, scores)
             _runs.clear()  # one run at a time
             _runs[key] = run
-    return _runs[key]
+        return _runs[key]
 
 
 # ---- scope --------------------------------------------------------------------------------------------
