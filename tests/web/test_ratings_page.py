@@ -240,3 +240,13 @@ def test_the_export_holds_the_stored_table_within_the_scope_and_defuses_formulas
     assert cells_["mun-C"][6].value == pytest.approx(expected["mun-C"]["score"]) and cells_["mun-C"][6].data_type == "n"
     client.force_login(world.users["coordinator_a"])
     assert {row[4] for row in _csv(client.get(url).content)[1:]} == {"mun-A"}
+
+
+def test_a_superuser_sees_the_full_table(client, world, results):
+    admin = world.users["no_role"]
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get(reverse("ratings-home"))["Location"] == reverse("ratings", kwargs={"code": REGION})
+    table = table_of(page(client, world, "no_role"))
+    assert all(m.name in table for m in world.municipalities.values())
