@@ -1,7 +1,7 @@
 """Build the справка of one region, municipality or organisation as a document tree (`model.Document`).
 
 Order: title page fields, contents, general facts, one section per system of the framework (1.1 … 2.4),
-ШНОР/ШНСУ, objectivity, problem zones with targeted recommendations, the management cycle (when the
+ШНОР/ШНСУ, the municipal rating (not for a school), objectivity, problem zones with targeted recommendations, the management cycle (when the
 caller passes its data), then the passports of the indicators used and the data versions.
 """
 
@@ -60,6 +60,7 @@ def build_report(source: ReportSource, level: str, code: str, texts: Texts, *, c
         done(f"Система {system.code}")
     sections.risk(b)
     done("ШНОР и ШНСУ")
+    sections.rating(b)
     sections.objectivity(b)
     done("Объективность")
     sections.recommendations(b, texts, year)

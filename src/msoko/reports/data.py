@@ -21,6 +21,7 @@ from msoko.core.workspace import Workspace
 from msoko.engine.catalog.model import Catalog, Indicator
 from msoko.engine.detection.store import DetectionResults
 from msoko.engine.pipeline import catalog_path, workspace_catalog
+from msoko.engine.ratings import Ratings
 from msoko.engine.results import ResultStore
 from msoko.engine.warehouse import Warehouse
 
@@ -92,6 +93,7 @@ class ReportSource:
     provenance: dict = field(default_factory=dict)
     data_date: date = field(default_factory=lambda: date(2000, 1, 1))
     waiting: dict[str, str] = field(default_factory=dict)  # indicator → dataset it waits for
+    ratings: pl.DataFrame = field(default_factory=pl.DataFrame)  # the stored municipal rating (engine/ratings.py)
 
     @classmethod
     def load(cls, ws: Workspace, *, results_dir: Path | None = None, registry: Registry | None = None) -> ReportSource:
@@ -113,6 +115,7 @@ class ReportSource:
         empty = pl.DataFrame()
         risk, objectivity, lists = ((detection.risk(), detection.objectivity(), detection.lists())
                                     if detection else (empty, empty, empty))
+        rating = Ratings.open(results_dir)
         manifest = store.manifest()
         used_runs = sorted({slot["run"] for years in manifest["active"].values() for slot in years.values()})
         created = [manifest["runs"].get(r, {}).get("created_at") for r in used_runs]
@@ -126,11 +129,13 @@ class ReportSource:
             "indicator_versions": {code: {y: s["version"] for y, s in sorted(years.items())}
                                    for code, years in sorted(manifest["active"].items())},
             "detection_run": detection.meta.get("run") if detection else None,
+            "ratings_run": rating.meta.get("run") if rating else None,
             "catalog": {"source": "shipped" if folder.name == "default" else "workspace",
                         "fingerprint": _file_digest(folder)},
         }
         waiting = {i.code: i.dataset for i in catalog.indicators if i.code not in store.computed_indicators()}
-        return cls(catalog, registry, values, risk, objectivity, lists, provenance, data_day, waiting)
+        return cls(catalog, registry, values, risk, objectivity, lists, provenance, data_day, waiting,
+                   rating.ratings() if rating else pl.DataFrame())
 
     # ---- lookups --------------------------------------------------------------------------------
     @cached_property

@@ -1,4 +1,4 @@
-"""The sections after the systems: ШНОР/ШНСУ, objectivity, problem zones with targeted recommendations,
+"""The sections after the systems: ШНОР/ШНСУ, the municipal rating, objectivity, problem zones with targeted recommendations,
 the management cycle (when given), and the appendices (passports of the indicators, data versions)."""
 
 from __future__ import annotations
@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import polars as pl
+
 from msoko.engine.catalog.passports import render_indicator
 from msoko.engine.detection.explain import REASON_RU, SIGN_RU
+from msoko.engine.ratings import TOTAL
 from msoko.reports import ru
 from msoko.reports.context import Builder
 from msoko.reports.data import KIND_RU
@@ -113,6 +116,54 @@ def risk(b: Builder) -> None:
     b.table(f"Школы в списках ШНОР и ШНСУ, {ru.year_ru(year)}",
             ["Организация"] + (["Муниципалитет"] if region else []) + ["ШНОР", "ШНСУ", "Основания"], table,
             (3,) + ((2,) if region else ()) + (1, 1, 6))
+
+
+# ---- municipal rating ----------------------------------------------------------------------------
+RATING_METHOD = ("Оценка от 0 до 100: по каждому показателю с направлением муниципалитет сравнивается с лучшим "
+                 "в регионе (лучший — 100, худший — 0) и по изменению за год; оценка системы — среднее по её "
+                 "показателям, общая — среднее по системам; место 1 — лучшее (методология мотивирующего "
+                 "мониторинга, распоряжение Минпросвещения России от 06.12.2022 № Р-293; правила — ratings.yaml).")
+
+
+def rating(b: Builder) -> None:
+    """The stored municipal rating (engine/ratings.py): the region's table, or the municipality's place and
+    its system scores. Not in a school's справка: schools are not rated."""
+    if b.subject.level == "organisation":
+        return
+    df = b.source.ratings
+    if not df.is_empty():
+        df = df.filter(pl.col("region_id") == b.subject.region[0])
+    b.doc.add(Heading("Рейтинг муниципалитетов", 1, sheet="Рейтинг"))
+    if df.is_empty():
+        b.doc.add(Paragraph("Рейтинг муниципалитетов не рассчитан (выполните «msoko compute»).", "note"))
+        return
+    year = df["year"].max()
+    df = df.filter(pl.col("year") == year)
+    b.doc.add(Paragraph(RATING_METHOD, "note"))
+    total = df.filter(pl.col("system") == TOTAL).sort("rank", "municipality_id")
+    if b.subject.level == "region":
+        rows = [[Cell(str(r["rank"]), r["rank"], "0"), Cell(b.source.registry.municipalities.get(r["municipality_id"], r["municipality_id"])),
+                 Cell(ru.number(r["score"], 1), r["score"], "0.0"), Cell(str(r["indicators"]), r["indicators"], "0")]
+                for r in total.iter_rows(named=True)]
+        b.table(f"Рейтинг муниципалитетов, {ru.year_ru(year)}", ["Место", "Муниципалитет", "Общая оценка",
+                                                              "Показателей"], rows, (1, 5, 2, 2))
+        return
+    code = b.subject.municipality[0] if b.subject.municipality else b.subject.code
+    own = total.filter(pl.col("municipality_id") == code)
+    if own.is_empty():
+        b.doc.add(Paragraph(f"В {ru.year_ru(year)} у муниципалитета нет общей оценки: недостаточно показателей.",
+                            "note"))
+        return
+    r = own.row(0, named=True)
+    b.doc.add(Paragraph(f"В {ru.year_ru(year)}: {r['rank']}-е место из {r['peers']} муниципалитетов региона, общая "
+                        f"оценка {ru.number(r['score'], 1)} из 100 ({ru.count(r['indicators'], ru.INDICATOR)})."))
+    names = {s.code: s.name for s in b.source.catalog.systems}
+    systems = df.filter((pl.col("municipality_id") == code) & (pl.col("system") != TOTAL)).sort("system")
+    rows = [[Cell(f"{x['system']} {names.get(x['system'], '')}".strip()), Cell(ru.number(x["score"], 1), x["score"], "0.0"),
+             Cell(f"{x['rank']} из {x['peers']}"), Cell(str(x["indicators"]), x["indicators"], "0")]
+            for x in systems.iter_rows(named=True)]
+    b.table(f"Оценки по системам, {ru.year_ru(year)}", ["Система", "Оценка", "Место", "Показателей"], rows,
+            (5, 2, 2, 2))
 
 
 # ---- objectivity ---------------------------------------------------------------------------------
