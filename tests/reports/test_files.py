@@ -147,6 +147,8 @@ def test_the_report_records_the_data_and_catalog_versions_it_used(reports, demo_
         assert version in text
     detection = json.loads((demo_home / "results" / "detection" / "CURRENT.json").read_text(encoding="utf-8"))
     assert detection["run"] in text
+    ratings = json.loads((demo_home / "results" / "ratings" / "CURRENT.json").read_text(encoding="utf-8"))
+    assert ratings["run"] in text
     digest = doc.core_properties.keywords.split()[-1]
     assert len(digest) == 12 and digest in text
 

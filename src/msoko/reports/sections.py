@@ -408,6 +408,7 @@ def provenance(b: Builder, digest: str) -> None:
     catalog = p.get("catalog", {})
     runs = [[Cell("Расчёт показателей"), Cell(", ".join(p.get("result_runs", [])) or "—")],
             [Cell("Проверка объективности, ШНОР/ШНСУ"), Cell(p.get("detection_run") or "—")],
+            [Cell("Рейтинг муниципалитетов"), Cell(p.get("ratings_run") or "—")],
             [Cell("Каталог показателей"), Cell(f"{'поставляемый' if catalog.get('source') == 'shipped' else 'региональный'}, "
                                                f"отпечаток {catalog.get('fingerprint', '—')}")],
             [Cell("Дата расчёта"), Cell(ru.date_ru(b.source.data_date))]]
