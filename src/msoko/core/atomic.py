@@ -55,3 +55,30 @@ def write_json(path: Path, data: dict) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+POINTER = "CURRENT.json"
+
+
+def publish_run(base: Path, run_id: str, meta: dict) -> None:
+    """Point `base/CURRENT.json` at the run `run_id` (already in place, e.g. by `staged_folder`), with `meta`
+    and the time. The run it replaces is kept — a reader that opened it a moment ago can finish — and older
+    ones are removed."""
+    try:
+        previous = json.loads((base / POINTER).read_text(encoding="utf-8")).get("run")
+    except (FileNotFoundError, json.JSONDecodeError):
+        previous = None
+    write_json(base / POINTER, {**meta, "run": run_id, "created": datetime.now(UTC).isoformat(timespec="seconds")})
+    for old in base.iterdir():
+        if old.is_dir() and not old.name.startswith(".") and old.name not in {run_id, previous}:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_run(base: Path) -> tuple[Path, dict] | None:
+    """(folder, pointer) of the run `base/CURRENT.json` names; None when nothing was published yet."""
+    try:
+        meta = json.loads((base / POINTER).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    folder = base / meta["run"]
+    return (folder, meta) if folder.is_dir() else None

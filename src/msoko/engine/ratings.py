@@ -34,26 +34,23 @@ rules with `ratings.yaml` in the workspace root.
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import polars as pl
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from msoko.core.atomic import new_run_id, staged_folder, write_json
+from msoko.core.atomic import POINTER as POINTER  # readers key their caches on it
+from msoko.core.atomic import current_run, new_run_id, publish_run, staged_folder
 from msoko.core.issues import Issue
+from msoko.core.settings_file import load_settings
 from msoko.engine.catalog.model import Catalog, Direction, Level
 from msoko.engine.results import ResultStore
 from msoko.engine.warehouse import Warehouse
 
 FORMAT = 1
-POINTER = "CURRENT.json"
 CONFIG_FILE = "ratings.yaml"
 TOTAL = "total"
 R293 = ("методология мотивирующего мониторинга органов местного самоуправления (распоряжение Минпросвещения "
@@ -66,23 +63,6 @@ DIGITS = 2  # scores are stored and ranked to 0.01: what a reader sees is what w
 
 def T(default, source: str, description: str, **bounds):  # noqa: N802 — reads as a declaration
     return Field(default, description=description, json_schema_extra={"source": source}, **bounds)
-
-
-# pydantic's error types in Russian (a message names the parameter; the file is named by the caller)
-ERRORS_RU = {
-    "greater_than_equal": "должно быть не меньше {ge}",
-    "less_than_equal": "должно быть не больше {le}",
-    "float_parsing": "ожидается число", "float_type": "ожидается число",
-    "int_parsing": "ожидается целое число", "int_type": "ожидается целое число",
-    "int_from_float": "ожидается целое число", "dict_type": "ожидается словарь «система: вес»",
-    "string_type": "ожидается строка",
-}
-
-
-def _error_ru(err: dict) -> str:
-    text = ERRORS_RU.get(err["type"])
-    ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (err.get("ctx") or {}).items()}
-    return text.format(**ctx) if text else err["msg"]
 
 
 class RatingsConfig(BaseModel):
@@ -102,27 +82,7 @@ class RatingsConfig(BaseModel):
     @classmethod
     def load(cls, path: Path | None) -> tuple[RatingsConfig | None, list[Issue]]:
         """Defaults, overridden by the YAML file when it exists; a broken file gives located issues."""
-        if path is None or not path.exists():
-            return cls(), []
-        name = path.name
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            return None, [Issue.error(f"файл настроек не читается как YAML: {getattr(exc, 'problem', exc)}",
-                                      file=name, row=mark.line + 1 if mark else None)]
-        if not isinstance(data, dict):
-            return None, [Issue.error("файл настроек должен содержать словарь параметров", file=name)]
-        try:
-            return cls.model_validate(data), []
-        except ValidationError as exc:
-            issues = []
-            for err in exc.errors():
-                where = ".".join(str(p) for p in err["loc"])
-                text = (f"неизвестный параметр «{where}»" if err["type"] == "extra_forbidden"
-                        else f"недопустимое значение «{where}»: {_error_ru(err)}")
-                issues.append(Issue.error(text, file=name, column=where))
-            return None, issues
+        return load_settings(cls, path)
 
     def weight(self, system: str) -> float:
         return float(self.system_weights.get(system, 1.0))
@@ -268,14 +228,7 @@ def write(results_dir: Path, ratings: pl.DataFrame, scores: pl.DataFrame, meta: 
     with staged_folder(base / run_id) as staging:
         ratings.write_parquet(staging / "ratings.parquet")
         scores.write_parquet(staging / "scores.parquet")
-    try:
-        previous = json.loads((base / POINTER).read_text(encoding="utf-8")).get("run")
-    except (FileNotFoundError, json.JSONDecodeError):
-        previous = None
-    write_json(base / POINTER, {**meta, "run": run_id, "created": datetime.now(UTC).isoformat(timespec="seconds")})
-    for old in base.iterdir():  # keep the run just replaced (a reader may hold it), drop anything older
-        if old.is_dir() and not old.name.startswith(".") and old.name not in {run_id, previous}:
-            shutil.rmtree(old, ignore_errors=True)
+    publish_run(base, run_id, meta)
     return run_id
 
 
@@ -289,13 +242,8 @@ class Ratings:
     @classmethod
     def open(cls, results_dir: Path) -> Ratings | None:
         """The current run, or None when none has been stored."""
-        base = root(results_dir)
-        try:
-            meta = json.loads((base / POINTER).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
-        folder = base / meta["run"]
-        return cls(folder, meta) if folder.is_dir() else None
+        found = current_run(root(results_dir))
+        return cls(*found) if found else None
 
     def ratings(self, year: int | None = None) -> pl.DataFrame:
         df = pl.read_parquet(self.folder / "ratings.parquet")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from msoko.core.issues import Issue
+from msoko.core.settings_file import load_settings
 
 FIOKO = (
     "признак — публичная методика ФИОКО/Рособрнадзора выявления необъективных результатов ВПР; "
@@ -197,26 +197,7 @@ class DetectionConfig(_Model):
     @classmethod
     def load(cls, path: Path | None) -> tuple[DetectionConfig | None, list[Issue]]:
         """Defaults, overridden by the YAML file when it exists; a broken file gives located issues."""
-        if path is None or not path.exists():
-            return cls(), []
-        name = path.name
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            return None, [Issue.error(f"файл настроек не читается как YAML: {getattr(exc, 'problem', exc)}",
-                                      file=name, row=mark.line + 1 if mark else None)]
-        if not isinstance(data, dict):
-            return None, [Issue.error("файл настроек должен содержать словарь параметров", file=name)]
-        try:
-            return cls.model_validate(data), []
-        except ValidationError as exc:
-            return None, [
-                Issue.error(f"{'неизвестный параметр' if err['type'] == 'extra_forbidden' else 'недопустимое значение'}"
-                            f" «{'.'.join(str(p) for p in err['loc'])}»: {err['msg']}", file=name,
-                            column=".".join(str(p) for p in err["loc"]))
-                for err in exc.errors()
-            ]
+        return load_settings(cls, path)
 
 
 def threshold_table(model: type[BaseModel] = DetectionConfig, prefix: str = "") -> list[tuple[str, object, str, str]]:

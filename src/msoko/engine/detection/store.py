@@ -17,18 +17,15 @@ finish); older ones are removed.
 
 from __future__ import annotations
 
-import json
-import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
-from msoko.core.atomic import new_run_id, staged_folder, write_json
+from msoko.core.atomic import POINTER as POINTER  # readers key their caches on it
+from msoko.core.atomic import current_run, new_run_id, publish_run, staged_folder
 
 TABLES = ("objectivity", "signs", "risk", "lists", "risk_profile", "social")
-POINTER = "CURRENT.json"
 
 
 def root(results_dir: Path) -> Path:
@@ -41,16 +38,7 @@ def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Pat
     with staged_folder(base / run_id) as staging:
         for name in TABLES:
             tables[name].write_parquet(staging / f"{name}.parquet")
-    try:
-        previous = json.loads((base / POINTER).read_text(encoding="utf-8")).get("run")
-    except (FileNotFoundError, json.JSONDecodeError):
-        previous = None
-    pointer = {**meta, "run": run_id, "created": datetime.now(UTC).isoformat(timespec="seconds")}
-    write_json(base / POINTER, pointer)
-    # keep the run just replaced (a reader that opened it a moment ago can finish), drop anything older
-    for old in base.iterdir():
-        if old.is_dir() and not old.name.startswith(".") and old.name not in {run_id, previous}:
-            shutil.rmtree(old, ignore_errors=True)
+    publish_run(base, run_id, meta)
     return base / run_id
 
 
@@ -64,13 +52,8 @@ class DetectionResults:
     @classmethod
     def open(cls, results_dir: Path) -> DetectionResults | None:
         """The current run, or None when `run` has never stored one."""
-        base = root(results_dir)
-        try:
-            meta = json.loads((base / POINTER).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
-        folder = base / meta["run"]
-        return cls(folder, meta) if folder.is_dir() else None
+        found = current_run(root(results_dir))
+        return cls(*found) if found else None
 
     def _read(self, name: str, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
         df = pl.read_parquet(self.folder / f"{name}.parquet")
