@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from msoko.core.atomic import write_json
 from msoko.core.issues import Issue, RejectedInput, has_errors
 from msoko.core.workspace import Workspace
 from msoko.engine.catalog import DEFAULT_CATALOG, Catalog, load_catalog
@@ -115,14 +114,6 @@ def _origins(warehouse: Warehouse, catalog: Catalog, computed: list[str]) -> dic
     return out
 
 
-def _record_origins(store: ResultStore, run_id: str, origins: dict[str, dict]) -> None:
-    """Add `datasets` to the run's manifest entry (an extra key; ResultStore keeps unknown keys)."""
-    manifest = store.manifest()
-    if run_id in manifest["runs"]:
-        manifest["runs"][run_id]["datasets"] = origins
-        write_json(store.manifest_path, manifest)
-
-
 def run_datasets(ws: Workspace, run_id: str) -> dict[str, dict]:
     """What an indicator run read, as recorded by `recompute` (empty for runs stored before it did)."""
     return dict(ResultStore(ws.results).manifest()["runs"].get(run_id, {}).get("datasets", {}))
@@ -150,12 +141,11 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
     con = connect(memory_limit or "4GB", temp_dir=str(spill))
     try:
         outcome = compute(warehouse, catalog, years=years, versions=versions, progress=progress, con=con)
-        run_id = store.write_run_from(con, outcome.table, catalog, versions) if outcome.rows else None
+        origins = _origins(warehouse, catalog, outcome.computed)
+        run_id = (store.write_run_from(con, outcome.table, catalog, versions, datasets=origins)
+                  if outcome.rows else None)
     finally:
         con.close()
-    origins = _origins(warehouse, catalog, outcome.computed)
-    if run_id is not None:
-        _record_origins(store, run_id, origins)
     return RunSummary(run_id=run_id, rows=outcome.rows, computed=outcome.computed,
                       waiting=outcome.waiting, years=outcome.years, seconds=time.perf_counter() - started,
                       warnings=warnings + outcome.warnings,

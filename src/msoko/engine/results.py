@@ -90,10 +90,11 @@ class ResultStore:
         return self.write_run_from(con, "values_in", catalog, versions)
 
     def write_run_from(self, con: duckdb.DuckDBPyConnection, table: str, catalog: Catalog,
-                       versions: dict[str, tuple[int, str]]) -> str:
+                       versions: dict[str, tuple[int, str]], datasets: dict[str, dict] | None = None) -> str:
         """Store the values held in DuckDB table (or view) `table` as a new run (written by DuckDB, never in
         Python). `table` is read once per level; the row count and the indicator × year pairs for the
-        manifest come from the COPY results and the written files' two columns, not from another scan."""
+        manifest come from the COPY results and the written files' two columns, not from another scan.
+        `datasets`: what the run read (see `pipeline._origins`), recorded in the same manifest write."""
         run_id = new_run_id()
         columns = ", ".join(VALUE_SCHEMA.names)
         rows = 0
@@ -128,6 +129,8 @@ class ResultStore:
             entry["last_run"] = run_id
         manifest["runs"][run_id] = {"created_at": _now(), "rows": rows,
                                     "indicators": len(pairs), "years": sorted({y for v in pairs.values() for y in v})}
+        if datasets is not None:
+            manifest["runs"][run_id]["datasets"] = datasets
         self._write_manifest(manifest)
         self._collect_garbage(manifest)
         return run_id
