@@ -13,7 +13,6 @@ from datetime import date
 
 import polars as pl
 from django.db import transaction
-from django.utils import timezone
 
 from msoko.engine.detection.explain import count
 from msoko.web.cycle.drafts import draft_recommendations, draft_review
@@ -28,7 +27,6 @@ from msoko.web.cycle.models import (
     Measure,
     MeasureStatus,
     MonitoringEvent,
-    RecommendationStatus,
 )
 from msoko.web.cycle.services import organisations_of
 from msoko.web.dashboards import marks
@@ -118,7 +116,6 @@ def ensure_example_cycle(municipality, snap: Snapshot | None = None) -> Cycle | 
             responsible="руководитель органа управления образованием", deadline=date(last, 5, 31))
         for rec in draft_recommendations(cycle, snap):
             if rec.rule == "shnor":  # the coordinator sends the ШНОР ones; the rest stay drafts to review
-                rec.status, rec.issued_at = RecommendationStatus.ISSUED, timezone.now()
-                rec.save(update_fields=["status", "issued_at"])
+                rec.issue()
         draft_review(cycle, snap)
     return cycle

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 STAGES: list[tuple[str, str]] = [
     ("goals", "Цели"),
@@ -188,6 +189,14 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.text[:60]}"
+
+    def issue(self) -> bool:
+        """Send a draft to its organisation (status and time); False when it was not a draft."""
+        if self.status != RecommendationStatus.DRAFT:
+            return False
+        self.status, self.issued_at = RecommendationStatus.ISSUED, timezone.now()
+        self.save(update_fields=["status", "issued_at"])
+        return True
 
 
 class MeasureStatus(models.TextChoices):

@@ -308,9 +308,7 @@ def item_delete(request, kind: str, pk: int):
 def issue_recommendation(request, pk: int):
     rec = get_in_scope(Recommendation.objects.select_related("cycle"), request.user, pk=pk)
     _require_edit(request.user, rec.cycle)
-    if rec.status == RecommendationStatus.DRAFT:
-        rec.status, rec.issued_at = RecommendationStatus.ISSUED, timezone.now()
-        rec.save()
+    if rec.issue():
         messages.success(request, f"Рекомендация направлена: {rec.organisation.name}.")
     return redirect(f"{_detail_url(rec.cycle)}#recommendations")
 
