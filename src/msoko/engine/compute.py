@@ -166,7 +166,7 @@ def _text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _wide_query(rolled: str, names: list[str], parts: list[Part], indicators: dict[str, Indicator],
+def _wide_query(rolled: str, parts: list[Part], indicators: dict[str, Indicator],
                 keep: list[int]) -> str:
     """The rolled rows of the kept years with, per indicator `i`, its value `v{i}`, the previous year's value
     `pv{i}` (the same level × id × breakdown a year before) and, for an indicator with a direction, its
@@ -190,6 +190,9 @@ def _wide_query(rolled: str, names: list[str], parts: list[Part], indicators: di
     return f"SELECT *, {', '.join(keys)} FROM ({sql})" if keys else sql
 
 
+RANKED = (Direction.HIGHER, Direction.LOWER)  # directions that take a rank
+
+
 def _ranks_query(wide: str, parts: list[Part], indicators: dict[str, Indicator]) -> str | None:
     """Rank, peer count and best ranking key of every ranked value (`rid` = the wide row, `i` = the
     indicator): one window over narrow rows, so the sort never carries the wide rows."""
@@ -202,8 +205,6 @@ def _ranks_query(wide: str, parts: list[Part], indicators: dict[str, Indicator])
             f"first_value(k) OVER ({whole}) AS b FROM ({' UNION ALL '.join(narrow)}) "
             "WINDOW w AS (PARTITION BY i, pk, pk2 ORDER BY k)")
 
-
-RANKED = (Direction.HIGHER, Direction.LOWER)
 
 
 def _target_sql(indicator: Indicator, years: list[int]) -> str:
@@ -304,7 +305,7 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
         con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
         if keep:
             named = {i.code: i for i in indicators}
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', names, parts, named, keep)}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', parts, named, keep)}")
             ranks_sql = _ranks_query(wide, parts, named)
             ranks = f"ranks_{step}" if ranks_sql else None
             if ranks_sql:
