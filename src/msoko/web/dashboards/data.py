@@ -39,7 +39,9 @@ def results_dir() -> Path:
     return Path(getattr(settings, "MSOKO_RESULTS_DIR", None) or settings.WORKSPACE.results)
 
 
-def _identity(path: Path) -> tuple:
+def file_identity(path: Path) -> tuple:
+    """Path, inode, mtime and size: changes whenever the file is replaced (pointers and manifests are
+    replaced atomically by every run), so it keys what was read from it."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -160,14 +162,14 @@ def _catalog_identity() -> tuple:
     folder = catalog_path(settings.WORKSPACE)
     if folder != settings.WORKSPACE.root / "catalog":
         return ("shipped",)
-    return tuple(sorted(_identity(path) for path in folder.rglob("*") if path.is_file()))
+    return tuple(sorted(file_identity(path) for path in folder.rglob("*") if path.is_file()))
 
 
 def snapshot() -> Snapshot:
     """The snapshot of the current result runs (read once per run, then shared)."""
     folder = results_dir()
-    key = (_identity(ResultStore(folder).manifest_path), _identity(detection_root(folder) / POINTER),
-           _identity(settings.WORKSPACE.warehouse / "manifest.json"), _catalog_identity())
+    key = (file_identity(ResultStore(folder).manifest_path), file_identity(detection_root(folder) / POINTER),
+           file_identity(settings.WORKSPACE.warehouse / "manifest.json"), _catalog_identity())
     cached = _cache.get(key)
     if cached is not None:
         return cached

@@ -33,3 +33,10 @@ def rendered(key: tuple, render: Callable[[], T]) -> T:
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return output
+
+
+def kept(request, run_key: tuple, parts: tuple, render: Callable[[], T]) -> T:
+    """What `render` makes, kept under the result run (`run_key`, the snapshot's key), every URL parameter
+    and `parts`: the page, its object and the entities the viewer may see. Call it after the scope gate."""
+    query = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
+    return rendered((run_key, query, *parts), render)

@@ -21,9 +21,8 @@ from django.template.loader import render_to_string
 
 from msoko.engine import ratings as engine_ratings
 from msoko.web.access import get_in_scope, restrict, scope_of
-from msoko.web.dashboards import export, marks
-from msoko.web.dashboards.data import Snapshot, _identity, registry_ids, results_dir, snapshot
-from msoko.web.dashboards.views import _kept
+from msoko.web.dashboards import export, marks, page_cache
+from msoko.web.dashboards.data import Snapshot, file_identity, registry_ids, results_dir, snapshot
 from msoko.web.links import object_urls
 from msoko.web.registry.models import Municipality, Region
 
@@ -49,7 +48,7 @@ def current_run(snap: Snapshot) -> Run | None:
 
     Only the registry's municipalities are kept, as in the snapshot: pages show nothing else."""
     pointer = engine_ratings.root(results_dir()) / engine_ratings.POINTER
-    key = (_identity(pointer), snap.key)
+    key = (file_identity(pointer), snap.key)
     missing = object()
     cached = _runs.get(key, missing)  # .get: another thread may clear the dict between a test and a read
     if cached is not missing:
@@ -232,7 +231,7 @@ def ratings_page(request, code: str):
     run = current_run(snap)
     parts = ("ratings", region.code, full, tuple(m.code for m in municipalities), focus.code if focus else None,
              run.identity if run else None)
-    body = _kept(request, snap, parts, lambda: render_to_string(
+    body = page_cache.kept(request, snap.key, parts, lambda: render_to_string(
         "dashboards/_ratings_body.html", _context(request, snap, run, region, full, municipalities, focus), request))
     return render(request, "dashboards/ratings.html", {"region": region, "full": full, "body": body})
 
@@ -252,7 +251,7 @@ def ratings_export(request, code: str, fmt: str):
     choice = _choice(request, run, region)
     parts = ("ratings-export", fmt, region.code, full, tuple(m.code for m in municipalities),
              run.identity if run else None)
-    content = _kept(request, snap, parts, lambda: _export_content(run, choice, region, municipalities, fmt))
+    content = page_cache.kept(request, snap.key, parts, lambda: _export_content(run, choice, region, municipalities, fmt))
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"rating-{region.code}-{choice.year or 'none'}-{choice.system}"

@@ -6,9 +6,8 @@ the cached snapshot of the current result run (`data.snapshot()`), never recompu
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -188,14 +187,6 @@ def _rating(snap: Snapshot, f: filters.Filters, municipalities: list) -> list[di
             for i, (mean, _, m, n) in enumerate(rated)]
 
 
-T = TypeVar("T")
-
-
-def _kept(request, snap: Snapshot, parts: tuple, render: Callable[[], T]) -> T:
-    """What `render` makes, kept per result run (page_cache) under the run, every URL parameter and `parts`:
-    the page, its object and the entities the viewer may see. Call it after the scope gate."""
-    query = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
-    return page_cache.rendered((snap.key, query, *parts), render)
 
 
 def _base_context(request, snap: Snapshot, f: filters.Filters) -> dict:
@@ -211,7 +202,7 @@ def region_page(request, code: str):
     by_muni = dict(restrict(Organisation.objects.filter(municipality__region=region), request.user)
                    .values_list("code", "municipality__code"))
     parts = ("region", region.code, tuple(m.code for m in municipalities), tuple(sorted(by_muni.items())))
-    body = _kept(request, snap, parts, lambda: render_to_string(
+    body = page_cache.kept(request, snap.key, parts, lambda: render_to_string(
         "dashboards/_region_body.html", _region_context(request, snap, f, region, municipalities, by_muni), request))
     return render(request, "dashboards/region.html", {"region": region, "body": body})
 
@@ -268,7 +259,7 @@ def municipality_page(request, code: str):
     organisations = restrict(municipality.organisations.all(), request.user)
     organisations = list(organisations.filter(kind=f.kind) if f.kind else organisations)
     parts = ("municipality", municipality.code, tuple(o.code for o in organisations))
-    body = _kept(request, snap, parts, lambda: render_to_string(
+    body = page_cache.kept(request, snap.key, parts, lambda: render_to_string(
         "dashboards/_municipality_body.html", _municipality_context(request, snap, f, municipality, organisations),
         request))
     return render(request, "dashboards/municipality.html", {"municipality": municipality, "query": f.query(),
@@ -379,7 +370,7 @@ def organisation_page(request, code: str):
     snap = snapshot()
     f = filters.parse(request.GET, snap, many=False)
     parts = ("organisation", organisation.code, vpr.run_identity())
-    body = _kept(request, snap, parts, lambda: render_to_string(
+    body = page_cache.kept(request, snap.key, parts, lambda: render_to_string(
         "dashboards/_organisation_body.html", _organisation_context(request, snap, f, organisation), request))
     return render(request, "dashboards/organisation.html", {"organisation": organisation, "query": f.query(),
                                                             "body": body})
@@ -517,7 +508,7 @@ def indicator_page(request, code: str):
     focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
     parts = ("indicator", code, tuple(sorted(r.code for r in regions)),
            tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
-    body = _kept(request, snap, parts, lambda: render_to_string(
+    body = page_cache.kept(request, snap.key, parts, lambda: render_to_string(
         "dashboards/_indicator_body.html",
         _indicator_context(request, snap, f, code, ind, focus, regions, municipalities, organisations), request))
     return render(request, "dashboards/indicator.html", {
@@ -574,7 +565,7 @@ def indicator_export(request, code: str, fmt: str):
     _focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
     parts = ("export", code, fmt, tuple(sorted(r.code for r in regions)),
            tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
-    content = _kept(request, snap, parts, lambda: _export_content(snap, f, code, fmt, regions, municipalities,
+    content = page_cache.kept(request, snap.key, parts, lambda: _export_content(snap, f, code, fmt, regions, municipalities,
                                                                organisations))
     name = f"{code}-{f.year or 'all'}"
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else

@@ -8,7 +8,6 @@ municipality and its region. Nothing is aggregated here; zero-count scores are f
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,7 +17,7 @@ from django.utils.safestring import SafeString
 from msoko.engine.distributions import POINTER, StoredDistributions
 from msoko.engine.distributions import root as distributions_root
 from msoko.web.dashboards import charts, marks
-from msoko.web.dashboards.data import results_dir
+from msoko.web.dashboards.data import file_identity, results_dir
 
 LEVEL_RU = {"Б": "базовый", "П": "повышенный"}
 
@@ -159,16 +158,12 @@ def section(year: int | None, subject: str | None, grade: int | None, org_code: 
     return _rendered(str(results_dir()), run_identity(), year, subject, grade, org_code, muni_code, region_code)
 
 
-def run_identity() -> tuple | None:
+def run_identity() -> tuple:
     """The identity of the stored distributions run (CURRENT.json is replaced atomically by every run)."""
-    try:
-        st = os.stat(distributions_root(results_dir()) / POINTER)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+    return file_identity(distributions_root(results_dir()) / POINTER)
 
 
 @lru_cache(maxsize=64)
-def _rendered(folder: str, run: tuple | None, year, subject, grade, org_code, muni_code, region_code) -> SafeString:
+def _rendered(folder: str, run: tuple, year, subject, grade, org_code, muni_code, region_code) -> SafeString:
     data = groups(year, subject, grade, org_code, muni_code, region_code)
     return render_to_string("dashboards/_vpr_groups.html", {"vpr_groups": data, "year": year})
