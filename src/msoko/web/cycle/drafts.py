@@ -39,7 +39,8 @@ RULES = {
 RULES_BY_SYSTEM = {"1.1": ("objectivity", "shnor", "problems"), "1.2": ("shnor", "shnsu", "problems")}
 
 
-def _risk_rows(snap: Snapshot, year: int, codes: set[str]) -> dict[str, dict]:
+def risk_rows(snap: Snapshot, year: int, codes: set[str]) -> dict[str, dict]:
+    """The stored ШНОР/ШНСУ rows of `year` for the organisations `codes`, by organisation code."""
     if snap.risk.is_empty():
         return {}
     df = snap.risk.filter((pl.col("year") == year) & pl.col("org_id").is_in(list(codes)))
@@ -131,7 +132,7 @@ def draft_recommendations(cycle: Cycle, snap: Snapshot | None = None) -> list[Re
     codes = set(organisations)
     rules = RULES_BY_SYSTEM.get(cycle.system, ("problems",))
     found: list[tuple[str, str, object]] = []
-    risk = _risk_rows(snap, year, codes) if {"shnor", "shnsu"} & set(rules) else {}
+    risk = risk_rows(snap, year, codes) if {"shnor", "shnsu"} & set(rules) else {}
     for code, row in sorted(risk.items()):
         if "shnor" in rules and row.get("shnor"):
             found.append(("shnor", code, row.get("explanation")))

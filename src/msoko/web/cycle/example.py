@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 from django.db import transaction
 
 from msoko.engine.detection.explain import count
-from msoko.web.cycle.drafts import draft_recommendations, draft_review
+from msoko.web.cycle.drafts import draft_recommendations, draft_review, risk_rows
 from msoko.web.cycle.models import (
     Analysis,
     CollectionMethod,
@@ -41,10 +40,7 @@ TARGETS = (("shnor_vpr_fail_5_8", -0.02), ("shnor_gia_fail_ru_math", -0.02))
 
 
 def _shnor(snap: Snapshot, year: int, codes: set[str]) -> list[str]:
-    if snap.risk.is_empty():
-        return []
-    df = snap.risk.filter((pl.col("year") == year) & pl.col("shnor") & pl.col("org_id").is_in(list(codes)))
-    return sorted(df["org_id"].to_list())
+    return sorted(code for code, row in risk_rows(snap, year, codes).items() if row.get("shnor"))
 
 
 def _municipal_value(snap: Snapshot, code: str, municipality: str, year: int) -> float | None:
@@ -74,15 +70,14 @@ def ensure_example_cycle(municipality, snap: Snapshot | None = None) -> Cycle | 
                           f"(список msoko, раздел «Риски»).",
             realism="Цель опирается на меры, доступные муниципалитету: программы школ, наставничество, "
                     "адресное повышение квалификации учителей.")
-        chosen = []
+        stored = {code: (_municipal_value(snap, code, municipality.code, before),
+                         _municipal_value(snap, code, municipality.code, last))
+                  for code, _ in TARGETS if code in snap.indicators}
+        chosen = [code for code, _ in TARGETS if code in stored and stored[code][0] is not None]
         for code, wanted in TARGETS:
-            ind = snap.indicators.get(code)
-            start = _municipal_value(snap, code, municipality.code, before)
-            if ind is None or start is None:
-                continue
-            chosen.append(code)
-            CycleIndicator.objects.create(cycle=cycle, indicator=code, year=last,
-                                          target=round(min(1.0, max(0.0, start + wanted)), 3))
+            if code in chosen:
+                CycleIndicator.objects.create(cycle=cycle, indicator=code, year=last,
+                                              target=round(min(1.0, max(0.0, stored[code][0] + wanted)), 3))
         CollectionMethod.objects.create(
             cycle=cycle, dataset="vpr",
             method=f"{EXAMPLE}выгрузки ФИС ОКО (ВПР) и РЦОИ (ОГЭ, ЕГЭ) загружаются в msoko; показатели и списки "
@@ -94,8 +89,7 @@ def ensure_example_cycle(municipality, snap: Snapshot | None = None) -> Cycle | 
         values = []
         for code in chosen:
             ind = snap.indicators[code]
-            then = _municipal_value(snap, code, municipality.code, before)
-            now = _municipal_value(snap, code, municipality.code, last)
+            then, now = stored[code]
             values.append(f"{ind.name}: {marks.fmt(then, ind)} в {before} г., {marks.fmt(now, ind)} в {last} г.")
         Analysis.objects.create(
             cycle=cycle, year=last, indicators=chosen, report="Аналитическая справка по ШНОР (пример)",
