@@ -161,8 +161,27 @@ def test_msoko_compute_feeds_detection_lists_to_the_indicators_and_catalog_list_
             assert munis[(code, muni)][1] == moved["org_id"].n_unique()
     assert munis[("shnor_left_share", "M1")][1] == 1 and munis[("shnor_entered_share", "M2")][1] == 1
 
-    listed = runner.invoke(app, ["catalog", "list", "--system", "1.2", "--home", str(detected.root)],
-                           env={"COLUMNS": "300"})
-    lines = {line.split("│")[1].strip(): line for line in listed.stdout.splitlines() if line.count("│") > 2}
+    lines = _listed(runner, detected)
     for code in CODES:
         assert "рассчитан" in lines[code], lines.get(code)
+
+
+def _listed(runner, ws) -> dict[str, str]:
+    listed = runner.invoke(app, ["catalog", "list", "--system", "1.2", "--home", str(ws.root)],
+                           env={"COLUMNS": "300"})
+    assert listed.exit_code == 0, listed.output
+    return {line.split("│")[1].strip(): line for line in listed.stdout.splitlines() if line.count("│") > 2}
+
+
+def test_before_the_first_compute_catalog_list_says_the_lists_come_from_compute_not_from_an_import(detected):
+    lines = _listed(CliRunner(), detected)
+    for code in CODES:
+        text = " ".join(lines[code].split())
+        assert "списки ШНОР/ШНСУ" in text and "msoko compute" in text and "ожидает" not in text, text
+
+
+def test_without_results_to_judge_catalog_list_says_the_lists_wait_for_the_dataset(tmp_path):
+    ws = write_workspace(tmp_path / "ws", organisations=[org(s) for s in HONEST])
+    lines = _listed(CliRunner(), ws)
+    for code in CODES:
+        assert "ожидает набор данных risk_lists" in " ".join(lines[code].split())
