@@ -283,6 +283,23 @@ def docx(text: str) -> bytes:
     return out.getvalue()
 
 
+def pdf(text: str | None) -> bytes:
+    """A one-page PDF with `text` in its text layer (DejaVu, as the reports draw Cyrillic), or none."""
+    from fpdf import FPDF
+
+    from msoko.reports.render_pdf import FONTS
+
+    document = FPDF()
+    document.add_page()
+    if text is None:  # what a scan looks like to a text reader: marks on the page, no text layer
+        document.rect(20, 20, 100, 40, style="F")
+    else:
+        document.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        document.set_font("DejaVu", size=12)
+        document.multi_cell(0, 8, text)
+    return bytes(document.output())
+
+
 def post_document(client, cw, upload, **extra):
     data = {"stage": "measures", "kind": "management", "title": "Приказ о дорожной карте", "number": "12",
             "date": "2025-09-01", "upload": upload} | extra
@@ -409,3 +426,23 @@ def test_the_index_and_the_due_list_name_only_what_the_persona_may_see(client, c
                 assert (text in page) == visible, f"{name}: {text}"
             else:
                 assert visible or text not in page, f"{name}: {text}"
+
+
+def test_a_pdf_order_gives_the_same_hints_from_its_text_layer_and_a_scan_or_a_damaged_pdf_gives_none(
+        client, cw, tmp_path):
+    login(client, cw, "coordinator_a")
+    order = pdf("ПРИКАЗ № 12. Приказываю утвердить дорожную карту. Ответственный — Петров. Срок до 31.05.2026.")
+    assert post_document(client, cw, SimpleUploadedFile("приказ.pdf", order)).status_code == 302
+    doc = Document.objects.get(title="Приказ о дорожной карте")
+    assert set(doc.markers) == {"decisions", "deadlines", "responsible"}
+    assert {m["key"]: m["hint"] for m in uploads.missing(doc)} == {
+        "decisions": True, "deadlines": True, "responsible": True, "participants": False}
+
+    scan, damaged = tmp_path / "скан.pdf", tmp_path / "битый.pdf"
+    scan.write_bytes(pdf(None))
+    damaged.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ntrailer << >>\n%%EOF")
+    assert uploads.text_of(scan) is not None and uploads.markers(uploads.text_of(scan)) == []
+    assert uploads.text_of(damaged) is None
+    with damaged.open("rb") as handle:  # accepted: a damaged text layer only means no hints
+        assert uploads.check("битый.pdf", damaged.stat().st_size, handle) is None
+

@@ -9,17 +9,24 @@ Required attributes (seed 003, «документ должен содержат�
 (в том числе о поощрении), сроках реализации управленческих решений, об ответственных и об участниках»):
 every document needs a date; procedural and management documents a number; management documents the
 decisions, deadlines, responsible persons and participants; procedural ones the participants (addressees).
-The text of DOCX, ODT, XLSX, ODS and RTF files is scanned for the words that usually carry each attribute,
-as a hint when the card misses one; PDF text is not read (no PDF reader among the dependencies).
+The text of PDF, DOCX, ODT, XLSX, ODS and RTF files is scanned for the words that usually carry each attribute,
+as a hint when the card misses one. A PDF's text layer is read by pypdf, its first `PDF_PAGES` pages only (an
+order or a plan states its decisions, deadlines and responsible persons there); a scan without a text layer
+gives no hints.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from pathlib import Path
 
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
 MAX_MB = 20
+PDF_PAGES = 30  # pages of a PDF whose text is read for the hints
 MAX_BYTES = MAX_MB * 1024 * 1024
 ALLOWED = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".rtf"}
 ZIP_MEMBERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
@@ -88,9 +95,25 @@ def check(name: str, size: int, upload) -> str | None:
     return None
 
 
+def _pdf_text(path: Path) -> str | None:
+    """The text layer of the first `PDF_PAGES` pages; None when the file cannot be read (a damaged or
+    password-protected PDF is still accepted, it only gives no hints)."""
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        return " ".join(page.extract_text() or "" for page in reader.pages[:PDF_PAGES])
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+        # pypdf raises more than its own errors on malformed files; a hint is not worth failing an upload
+        logging.getLogger(__name__).info("PDF text not read (%s): %s", path.name, error)
+        return None
+
+
 def text_of(path: Path) -> str | None:
-    """The file's text for the hints, or None when it is not read (PDF)."""
+    """The file's text for the hints, or None when it cannot be read."""
     suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _pdf_text(path)
     try:
         if suffix == ".rtf":
             raw = path.read_bytes()[:2_000_000].decode("cp1251", errors="ignore")
