@@ -48,7 +48,8 @@ def window(f: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:
             .sort("org_id"))
 
 
-def z_scores(df: pl.DataFrame, cols: list[str], ridge: float = 0.0) -> np.ndarray:
+def z_scores(df: pl.DataFrame, cols: list[str], ridge: float = 0.0, absolute: bool = False) -> np.ndarray:
+    """The shrunk gap in between-school SDs (the product's z), or with `absolute` in pupil SDs."""
     x = np.column_stack([df[c].to_numpy().astype(float) for c in cols])
     sd = x.std(0)
     x = np.column_stack([np.ones(df.height), (x - x.mean(0)) / np.where(sd > 0, sd, 1)])
@@ -58,7 +59,8 @@ def z_scores(df: pl.DataFrame, cols: list[str], ridge: float = 0.0) -> np.ndarra
     beta = np.linalg.solve(x[fit].T @ x[fit] + penalty, x[fit].T @ y[fit])
     gap, v = y - x @ beta, 1.0 / df["n"].to_numpy()
     tau2 = max((gap[fit] ** 2).sum() / max(1, fit.sum() - x.shape[1]) - v[fit].mean(), 1e-6)
-    return gap * tau2 / (tau2 + v) / np.sqrt(tau2)
+    shrunk = gap * tau2 / (tau2 + v)
+    return shrunk if absolute else shrunk / np.sqrt(tau2)
 
 
 def first_component(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
@@ -68,15 +70,15 @@ def first_component(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     return df.with_columns(pl.Series("pc", x @ (w if w.sum() >= 0 else -w)))
 
 
-def report(name: str, frames: list[pl.DataFrame], zs: list[np.ndarray]) -> None:
+def report(name: str, frames: list[pl.DataFrame], zs: list[np.ndarray], cuts=None, default: float = 1.1) -> None:
     rows = []
-    for cut in np.arange(0.8, 1.6, 0.05):
+    for cut in np.arange(0.8, 1.6, 0.05) if cuts is None else cuts:
         p, r, *_ = score([d.with_columns(pl.Series("sel", z <= -cut)) for d, z in zip(frames, zs, strict=True)], "sel")
         rows.append((min(p / 0.9, r / 0.8), round(cut, 2), p, r))
     best = max(rows)
-    at = next(r for r in rows if r[1] == 1.1)
+    at = next(r for r in rows if r[1] == default)
     print(f"{name:38s} best {best[0]:.3f} at {best[1]:.2f} (P {best[2]:.2f} R {best[3]:.2f}); "
-          f"at 1.1: P {at[2]:.2f} R {at[3]:.2f} → {at[0]:.3f}")
+          f"at {default}: P {at[2]:.2f} R {at[3]:.2f} → {at[0]:.3f}")
 
 
 def main() -> None:
@@ -101,6 +103,11 @@ def main() -> None:
     for name, cols in (("1st component of 10 variables + urban", raw), ("1st component of 10 ranks + urban", ranks)):
         with_pc = [first_component(d, cols) for d in frames]
         report(name, with_pc, [z_scores(d, ["pc", "urban"]) for d in with_pc])
+    # An absolute cut on the shrunk gap (pupil SDs) instead of one in between-school SDs: τ differs from
+    # region to region, so the same z is a different gap; cuts around 1.1 × the mean τ (≈0.42).
+    report("absolute gap (pupil SD), social index", frames,
+           [z_scores(d, ["social_index", "urban"], absolute=True) for d in frames],
+           cuts=[round(c, 2) for c in np.arange(0.38, 0.57, 0.01)], default=0.46)
     pooled = pl.concat(frames)
     for name, cols in (("pooled line, true adversity + urban", ["adversity", "urban"]),
                        ("pooled line, social index + urban", ["social_index", "urban"])):
