@@ -306,6 +306,16 @@ def post_document(client, cw, upload, **extra):
     return client.post(reverse("cycle-add", kwargs={"pk": cw.cycles["A"].pk, "kind": "documents"}), data)
 
 
+ORDER = "Приказываю утвердить дорожную карту. Ответственный — Петров. Срок до 31.05.2026."
+
+
+def uploaded_order(client, cw, name: str, body: bytes):
+    """The coordinator uploads `body` as a management document of cycle A; its stored card."""
+    login(client, cw, "coordinator_a")
+    assert post_document(client, cw, SimpleUploadedFile(name, body)).status_code == 302
+    return Document.objects.get(title="Приказ о дорожной карте")
+
+
 def test_documents_are_checked_for_type_content_and_size(client, cw, monkeypatch):
     login(client, cw, "coordinator_a")
     page = post_document(client, cw, SimpleUploadedFile("virus.exe", b"MZ....")).content.decode()
@@ -322,10 +332,8 @@ def test_documents_are_checked_for_type_content_and_size(client, cw, monkeypatch
 
 def test_a_document_is_stored_outside_the_web_root_checked_for_attributes_and_served_as_an_attachment(
         client, cw, settings):
-    login(client, cw, "coordinator_a")
-    body = docx("Приказываю утвердить дорожную карту. Ответственный — Петров. Срок до 31.05.2026.")
-    assert post_document(client, cw, SimpleUploadedFile("приказ.docx", body)).status_code == 302
-    doc = Document.objects.get(title="Приказ о дорожной карте")
+    body = docx(ORDER)
+    doc = uploaded_order(client, cw, "приказ.docx", body)
     assert doc.file.path.startswith(str(settings.WORKSPACE.uploads))
     assert not doc.file.path.startswith(str(settings.STATIC_ROOT))
     assert doc.original_name == "приказ.docx" and "приказ" not in doc.file.name  # stored by a random name
@@ -430,10 +438,7 @@ def test_the_index_and_the_due_list_name_only_what_the_persona_may_see(client, c
 
 def test_a_pdf_order_gives_the_same_hints_from_its_text_layer_and_a_scan_or_a_damaged_pdf_gives_none(
         client, cw, tmp_path):
-    login(client, cw, "coordinator_a")
-    order = pdf("ПРИКАЗ № 12. Приказываю утвердить дорожную карту. Ответственный — Петров. Срок до 31.05.2026.")
-    assert post_document(client, cw, SimpleUploadedFile("приказ.pdf", order)).status_code == 302
-    doc = Document.objects.get(title="Приказ о дорожной карте")
+    doc = uploaded_order(client, cw, "приказ.pdf", pdf("ПРИКАЗ № 12. " + ORDER))
     assert set(doc.markers) == {"decisions", "deadlines", "responsible"}
     assert {m["key"]: m["hint"] for m in uploads.missing(doc)} == {
         "decisions": True, "deadlines": True, "responsible": True, "participants": False}
