@@ -35,7 +35,6 @@ rules with `ratings.yaml` in the workspace root.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -43,11 +42,11 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from msoko.core.atomic import POINTER as POINTER  # readers key their caches on it
-from msoko.core.atomic import current_run, new_run_id, publish_run, staged_folder
 from msoko.core.issues import Issue
 from msoko.core.settings_file import load_settings
 from msoko.engine.catalog.model import Catalog, Direction, Level
 from msoko.engine.results import ResultStore
+from msoko.engine.table_runs import TableRun, publish_tables
 from msoko.engine.warehouse import Warehouse
 
 FORMAT = 1
@@ -223,32 +222,19 @@ def run(results_dir: Path, warehouse: Warehouse, catalog: Catalog, config: Ratin
 
 
 def write(results_dir: Path, ratings: pl.DataFrame, scores: pl.DataFrame, meta: dict) -> str:
-    base = root(results_dir)
-    run_id = new_run_id()
-    with staged_folder(base / run_id) as staging:
-        ratings.write_parquet(staging / "ratings.parquet")
-        scores.write_parquet(staging / "scores.parquet")
-    publish_run(base, run_id, meta)
-    return run_id
+    return publish_tables(root(results_dir), {"ratings": ratings, "scores": scores}, meta)
 
 
-@dataclass(frozen=True)
-class Ratings:
+class Ratings(TableRun):
     """Read access to the current stored ratings run."""
-
-    folder: Path
-    meta: dict
 
     @classmethod
     def open(cls, results_dir: Path) -> Ratings | None:
         """The current run, or None when none has been stored."""
-        found = current_run(root(results_dir))
-        return cls(*found) if found else None
+        return cls.current(root(results_dir))
 
     def ratings(self, year: int | None = None) -> pl.DataFrame:
-        df = pl.read_parquet(self.folder / "ratings.parquet")
-        return df.filter(pl.col("year") == year) if year is not None else df
+        return self.table("ratings", year)
 
     def scores(self, year: int | None = None) -> pl.DataFrame:
-        df = pl.read_parquet(self.folder / "scores.parquet")
-        return df.filter(pl.col("year") == year) if year is not None else df
+        return self.table("scores", year)

@@ -17,13 +17,12 @@ finish); older ones are removed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from msoko.core.atomic import POINTER as POINTER  # readers key their caches on it
-from msoko.core.atomic import current_run, new_run_id, publish_run, staged_folder
+from msoko.engine.table_runs import TableRun, publish_tables
 
 TABLES = ("objectivity", "signs", "risk", "lists", "risk_profile", "social")
 
@@ -34,34 +33,19 @@ def root(results_dir: Path) -> Path:
 
 def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Path:
     base = root(results_dir)
-    run_id = new_run_id()
-    with staged_folder(base / run_id) as staging:
-        for name in TABLES:
-            tables[name].write_parquet(staging / f"{name}.parquet")
-    publish_run(base, run_id, meta)
-    return base / run_id
+    return base / publish_tables(base, {name: tables[name] for name in TABLES}, meta)
 
 
-@dataclass(frozen=True)
-class DetectionResults:
+class DetectionResults(TableRun):
     """Read access to the current stored run; every method returns a polars DataFrame."""
-
-    folder: Path
-    meta: dict
 
     @classmethod
     def open(cls, results_dir: Path) -> DetectionResults | None:
         """The current run, or None when `run` has never stored one."""
-        found = current_run(root(results_dir))
-        return cls(*found) if found else None
+        return cls.current(root(results_dir))
 
     def _read(self, name: str, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
-        df = pl.read_parquet(self.folder / f"{name}.parquet")
-        if year is not None:
-            df = df.filter(pl.col("year") == year)
-        if org_id is not None:
-            df = df.filter(pl.col("org_id") == org_id)
-        return df
+        return self.table(name, year, org_id)
 
     def years(self) -> list[int]:
         return sorted(set(self._read("risk")["year"].to_list()) | set(self._read("objectivity")["year"].to_list()))
