@@ -142,6 +142,14 @@ def test_a_broken_ratings_yaml_gives_located_russian_issues(tmp_path):
     assert all(i.file == "ratings.yaml" for i in issues)
 
 
+def test_a_ratings_yaml_not_in_utf8_gives_a_located_russian_issue_not_a_crash(tmp_path):
+    (tmp_path / "ratings.yaml").write_bytes("dynamics_weight: 0.3\n# веса систем\n".encode("cp1251"))
+    config, [issue] = ratings.load_config(tmp_path)
+    assert config is None
+    assert (issue.file, issue.row, issue.message) == (
+        "ratings.yaml", 2, "файл настроек не в кодировке UTF-8: сохраните его в UTF-8")
+
+
 # ---- stored runs and the command line ------------------------------------------------------------------
 def workspace_with_values(tmp_path, rows=VALUES_2024, regions=REGIONS) -> Workspace:
     """A workspace whose registry places the municipalities in regions and whose result store holds `rows`

@@ -42,8 +42,12 @@ def load_settings(model: type[M], path: Path | None) -> tuple[M | None, list[Iss
     if path is None or not path.exists():
         return model(), []
     name = path.name
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
+    except UnicodeDecodeError as exc:  # e.g. saved in Windows-1251 by a text editor
+        line = raw[:exc.start].count(b"\n") + 1
+        return None, [Issue.error("файл настроек не в кодировке UTF-8: сохраните его в UTF-8", file=name, row=line)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Issue.error(f"файл настроек не читается как YAML: {getattr(exc, 'problem', exc)}",
