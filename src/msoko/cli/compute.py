@@ -101,10 +101,12 @@ def compute(year: YearOption = None, home: HomeOption = None) -> None:
                   f"{summary.rows}; ожидают данных: {len(summary.waiting)}; {summary.seconds:.1f} с.", markup=False)
     if summary.detection is not None:
         console.print("Признаки необъективности и списки ШНОР/ШНСУ пересчитаны.", markup=False)
-    risk_lists = summary.origins.get("risk_lists")
+    from msoko.engine.pipeline import RISK_LISTS, RISK_LISTS_LABEL
+
+    risk_lists = summary.origins.get(RISK_LISTS)
     if risk_lists is not None:
         where = ("загруженный регионом набор risk_lists (списки модуля выявления не использованы)"
-                 if risk_lists == "warehouse" else f"списки ШНОР/ШНСУ модуля выявления ({risk_lists})")
+                 if risk_lists == "warehouse" else f"{RISK_LISTS_LABEL} ({risk_lists})")
         console.print(f"Показатели списков ШНОР/ШНСУ рассчитаны по: {where}.", markup=False)
     if summary.ratings is not None:
         r = summary.ratings

@@ -28,6 +28,9 @@ from msoko.engine.sources import DerivedSource, WarehouseWithDerived
 from msoko.engine.warehouse import Warehouse
 
 RISK_LISTS = "risk_lists"
+RISK_LISTS_LABEL = "списки ШНОР/ШНСУ модуля выявления"
+# the datasets `derived_sources` can produce → (the warehouse datasets they come from, any one suffices; label)
+DERIVED_FROM = {RISK_LISTS: (("vpr", "gia"), RISK_LISTS_LABEL)}
 
 
 def catalog_path(ws: Workspace) -> Path:
@@ -95,7 +98,7 @@ def derived_sources(ws: Workspace) -> dict[str, DerivedSource]:
     if not table.num_rows:  # nothing judged: the indicators keep waiting rather than compute from no rows
         return {}
     return {RISK_LISTS: DerivedSource(table, f"detection:{found.meta['run']}",
-                                      "списки ШНОР/ШНСУ модуля выявления (msoko compute)")}
+                                      f"{RISK_LISTS_LABEL} (msoko compute)")}
 
 
 def _origins(warehouse: Warehouse, catalog: Catalog, computed: list[str]) -> dict[str, dict]:

@@ -8,12 +8,9 @@ from __future__ import annotations
 from msoko.core.workspace import Workspace
 from msoko.engine.catalog.model import Catalog
 from msoko.engine.catalog.validate import dataset_specs
-from msoko.engine.pipeline import RISK_LISTS
+from msoko.engine.pipeline import DERIVED_FROM
 from msoko.engine.results import ResultStore
 from msoko.engine.warehouse import Warehouse
-
-# derived dataset → (the warehouse datasets it is derived from, any one suffices; what derives it)
-DERIVED_FROM = {RISK_LISTS: (("vpr", "gia"), "списки ШНОР/ШНСУ модуля выявления")}
 
 
 def data_status(ws: Workspace, catalog: Catalog) -> dict[str, str]:
