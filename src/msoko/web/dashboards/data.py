@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -29,9 +31,31 @@ from msoko.engine.pipeline import catalog_path, workspace_catalog
 from msoko.engine.results import ResultStore, empty_values
 from msoko.web.registry.models import Municipality, Organisation, Region
 
-_lock = threading.Lock()
 FEW_ORGANISATIONS = 20  # up to this many, a slice reads the organisations' own frames
-_cache: dict[tuple, Snapshot] = {}
+T = TypeVar("T")
+
+
+class LatestOnly(Generic[T]):
+    """One value per process, for the current key (a stored run's identity): built once under a lock — other
+    threads wait for it rather than read the run again — and dropped when the key changes, never served again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entry: tuple[tuple, T] | None = None  # (key, value), replaced whole so one read sees both
+
+    def get(self, key: tuple, build: Callable[[], T]) -> T:
+        entry = self._entry
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        with self._lock:
+            entry = self._entry
+            if entry is None or entry[0] != key:
+                entry = (key, build())
+                self._entry = entry
+            return entry[1]
+
+
+_snapshots: LatestOnly[Snapshot] = LatestOnly()
 
 
 def results_dir() -> Path:
@@ -170,14 +194,10 @@ def snapshot() -> Snapshot:
     folder = results_dir()
     key = (file_identity(ResultStore(folder).manifest_path), file_identity(detection_root(folder) / POINTER),
            file_identity(settings.WORKSPACE.warehouse / "manifest.json"), _catalog_identity())
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    with _lock:
-        cached = _cache.get(key)
-        if cached is None:
-            cached = _build(folder, key)
-            _ = cached.by_level, cached.by_organisation, cached.computed, cached.years, cached.subjects, cached.grades
-            _cache.clear()  # one run at a time: the old one is never served again
-            _cache[key] = cached
-    return cached
+
+    def build() -> Snapshot:
+        snap = _build(folder, key)
+        _ = snap.by_level, snap.by_organisation, snap.computed, snap.years, snap.subjects, snap.grades
+        return snap
+
+    return _snapshots.get(key, build)

@@ -9,7 +9,6 @@ municipality's row (with its rank «N из M») and breakdown; anyone else gets 
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -22,7 +21,7 @@ from django.template.loader import render_to_string
 from msoko.engine import ratings as engine_ratings
 from msoko.web.access import get_in_scope, restrict, scope_of
 from msoko.web.dashboards import export, marks, page_cache
-from msoko.web.dashboards.data import Snapshot, file_identity, registry_ids, results_dir, snapshot
+from msoko.web.dashboards.data import LatestOnly, Snapshot, file_identity, registry_ids, results_dir, snapshot
 from msoko.web.links import object_urls
 from msoko.web.registry.models import Municipality, Region
 
@@ -39,8 +38,7 @@ class Run:
     scores: pl.DataFrame
 
 
-_lock = threading.Lock()
-_runs: dict[tuple, Run | None] = {}
+_runs: LatestOnly[Run | None] = LatestOnly()
 
 
 def current_run(snap: Snapshot) -> Run | None:
@@ -49,25 +47,20 @@ def current_run(snap: Snapshot) -> Run | None:
     Only the registry's municipalities are kept, as in the snapshot: pages show nothing else."""
     pointer = engine_ratings.root(results_dir()) / engine_ratings.POINTER
     key = (file_identity(pointer), snap.key)
-    missing = object()
-    cached = _runs.get(key, missing)  # .get: another thread may clear the dict between a test and a read
-    if cached is not missing:
-        return cached  # type: ignore[return-value]
-    with _lock:
-        if key not in _runs:
-            stored = engine_ratings.Ratings.open(results_dir())
-            run = None
-            if stored is not None:
-                ratings, scores = stored.ratings(), stored.scores()
-                ids = registry_ids()
-                if ids is not None:
-                    keep = sorted(ids)
-                    ratings = ratings.filter(pl.col("municipality_id").is_in(keep))
-                    scores = scores.filter(pl.col("municipality_id").is_in(keep))
-                run = Run(key[0], stored.meta, ratings, scores)
-            _runs.clear()  # one run at a time
-            _runs[key] = run
-        return _runs[key]
+
+    def read() -> Run | None:
+        stored = engine_ratings.Ratings.open(results_dir())
+        if stored is None:
+            return None
+        ratings, scores = stored.ratings(), stored.scores()
+        ids = registry_ids()
+        if ids is not None:
+            keep = sorted(ids)
+            ratings = ratings.filter(pl.col("municipality_id").is_in(keep))
+            scores = scores.filter(pl.col("municipality_id").is_in(keep))
+        return Run(key[0], stored.meta, ratings, scores)
+
+    return _runs.get(key, read)
 
 
 # ---- scope --------------------------------------------------------------------------------------------
