@@ -43,6 +43,9 @@ class ComputeOutcome:
     table: str = "values_out"
     computed: list[str] = field(default_factory=list)  # indicator codes with data
     waiting: dict[str, str] = field(default_factory=dict)  # code → missing dataset
+    # code → why the indicator has no value although its dataset was read (no ЕГЭ rows in `gia`, no row of
+    # the years computed, none passing its filters): it is simply absent, `catalog list` says why
+    absent: dict[str, str] = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
     rows: int = 0
     warnings: list[Issue] = field(default_factory=list)  # data-quality notes (missing scales…)
@@ -219,11 +222,14 @@ def _target_sql(indicator: Indicator, years: list[int]) -> str:
 
 
 def _long_query(wide: str, ranks: str | None, parts: list[Part], indicators: dict[str, Indicator],
-                keep: list[int], versions: dict[str, tuple[int, str]]) -> str:
+                keep: list[int], versions: dict[str, tuple[int, str]], only: list[Part] | None = None) -> str:
     """One row per indicator and wide row where the group has results, in the stored columns: value, parts,
-    change, target and attainment, rank, peers, percentile, best value, Wilson interval, version stamps."""
+    change, target and attainment, rank, peers, percentile, best value, Wilson interval, version stamps.
+    `only`: the parts that have rows (the others are left out of the union)."""
     longs = []
     for i, (code, num, den, size) in enumerate(parts):
+        if only is not None and (code, num, den, size) not in only:
+            continue
         indicator = indicators[code]
         version, digest = versions.get(code, (indicator.version, indicator.definition_hash()))
         direction = indicator.direction
@@ -284,6 +290,8 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     for indicator in catalog.indicators:
         if indicator.dataset in sources.available:
             by_dataset.setdefault(indicator.dataset, []).append(indicator)
+        elif indicator.dataset in sources.absent:
+            outcome.absent[indicator.code] = sources.absent[indicator.dataset]
         else:
             outcome.waiting[indicator.code] = indicator.dataset
     all_years = sources.years(set(by_dataset))
@@ -296,25 +304,36 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     for step, (name, indicators) in enumerate(sorted(by_dataset.items())):
         if progress:
             progress(f"набор «{name}»", step, total)
-        if not read:
-            break
+        if not read or not keep:
+            years_text = ", ".join(str(y) for y in years) if years else ""
+            reason = (f"в наборе {name} нет результатов за {years_text}" if years_text
+                      else f"в наборе {name} нет строк с годом")
+            outcome.absent.update({i.code: reason for i in indicators})
+            continue
         spec = specs[name]
         base_sql, parts, names = _base_query(spec, indicators, read, dialect)
         wide = f"wide_{step}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
-        if keep:
-            named = {i.code: i for i in indicators}
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', parts, named, keep)}")
+        named = {i.code: i for i in indicators}
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', parts, named, keep)}")
+        # count(*) FILTER, not count_if: DuckDB's count_if over no rows is NULL, not 0
+        counted = ", ".join(f"count(*) FILTER (WHERE {size} > 0)" for *_, size in parts)
+        counts = con.execute(f"SELECT {counted} FROM {wide}").fetchall()[0]
+        kept = [(part, n) for part, n in zip(parts, counts, strict=True) if n]
+        for (code, *_), n in zip(parts, counts, strict=True):
+            if not n:
+                outcome.absent[code] = f"в наборе {name} нет строк, подходящих под фильтры показателя, за годы расчёта"
+        if kept:
+            kept_parts = [part for part, _ in kept]
             ranks_sql = _ranks_query(wide, parts, named)
             ranks = f"ranks_{step}" if ranks_sql else None
             if ranks_sql:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {ranks} AS {ranks_sql}")
-            longs.append(_long_query(wide, ranks, parts, named, keep, versions or {}))
-            counted = " + ".join(f"count_if({size} > 0)" for *_, size in parts)
-            outcome.rows += con.execute(f"SELECT {counted} FROM {wide}").fetchall()[0][0]
+            longs.append(_long_query(wide, ranks, parts, named, keep, versions or {}, only=kept_parts))
+            outcome.rows += sum(n for _, n in kept)
+            outcome.computed += [part[0] for part in kept_parts]
         con.execute("DROP TABLE base; DROP TABLE rolled")
-        outcome.computed += [part[0] for part in parts]
     if progress:
         progress("сравнение, ранги, цели", total - 1, total)
     con.execute(f"DROP VIEW IF EXISTS {outcome.table}; DROP TABLE IF EXISTS {outcome.table}")

@@ -147,6 +147,7 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
         origins = _origins(warehouse, catalog, outcome.computed)
         run_id = (store.write_run_from(con, outcome.table, catalog, versions, datasets=origins)
                   if outcome.rows else None)
+        store.record_absent(outcome.absent)
     finally:
         con.close()
     return RunSummary(run_id=run_id, rows=outcome.rows, computed=outcome.computed,

@@ -148,6 +148,17 @@ class ResultStore:
         if changed:
             self._write_manifest(manifest)
 
+    def record_absent(self, absent: dict[str, str]) -> None:
+        """Remember why the last computation left these indicators without a value (code → Russian reason),
+        for `msoko catalog list`; replaces what the previous computation recorded."""
+        manifest = self.manifest()
+        if manifest.get("absent", {}) != absent:
+            manifest["absent"] = dict(sorted(absent.items()))
+            self._write_manifest(manifest)
+
+    def absent(self) -> dict[str, str]:
+        return dict(self.manifest().get("absent", {}))
+
     # ---- reading --------------------------------------------------------------------------------
     def has_results(self) -> bool:
         return bool(self.manifest()["active"])

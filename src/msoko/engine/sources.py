@@ -96,6 +96,8 @@ class Sources:
     def __init__(self, con: duckdb.DuckDBPyConnection, warehouse: Warehouse, specs: dict[str, DatasetSpec]):
         self.con, self.warehouse, self.specs = con, warehouse, specs
         self.available: set[str] = set()
+        # dataset → why it has no rows although its source has files (ОГЭ rows absent from `gia`, …)
+        self.absent: dict[str, str] = {}
         self._rows: dict[str, str] = {}  # name → its rows without the scale join (for years and gap checks)
         self._register()
 
@@ -161,13 +163,21 @@ class Sources:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
                              f"{_select_columns(spec.columns, set())} WHERE false")
             return
-        self.available.add(name)
         present = _present_columns(files)
         raw = f"read_parquet({_files_sql(files)}, union_by_name = true)"
         if name in ("oge", "ege"):
             exam = "ОГЭ" if name == "oge" else "ЕГЭ"
+            # `gia` may hold only the other exam (or a foreign one, Saber 11): then this dataset has no input
+            # and its indicators are absent, never computed over no rows.
+            if "exam" not in present or not self.con.execute(
+                    f"SELECT 1 FROM {raw} WHERE exam = '{exam}' LIMIT 1").fetchall():
+                self.absent[name] = f"в наборе {spec.source} нет результатов {exam}"
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
+                                 f"{_select_columns(spec.columns, set())} WHERE false")
+                return
             self._rows[name] = (f"(SELECT CAST(year AS BIGINT) AS year, CAST(subject AS VARCHAR) AS subject, "
                                 f"CAST(mark AS BIGINT) AS mark FROM {raw} WHERE exam = '{exam}')")
+        self.available.add(name)
         if name == "oge":
             columns = {k: v for k, v in spec.columns.items() if k not in ("mark", "file_mark")}
             self.con.execute(f"""CREATE OR REPLACE TEMP VIEW {view} AS

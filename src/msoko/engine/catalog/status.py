@@ -16,7 +16,8 @@ from msoko.engine.warehouse import Warehouse
 def data_status(ws: Workspace, catalog: Catalog) -> dict[str, str]:
     warehouse = Warehouse(ws.warehouse)
     specs = dataset_specs(catalog)
-    computed = ResultStore(ws.results).computed_indicators()
+    store = ResultStore(ws.results)
+    computed, absent = store.computed_indicators(), store.absent()
     status = {}
     for indicator in catalog.indicators:
         spec = specs.get(indicator.dataset)
@@ -24,6 +25,8 @@ def data_status(ws: Workspace, catalog: Catalog) -> dict[str, str]:
         inputs, maker = DERIVED_FROM.get(source, ((), ""))
         if indicator.code in computed:
             status[indicator.code] = "рассчитан"
+        elif indicator.code in absent:
+            status[indicator.code] = f"не рассчитан: {absent[indicator.code]}"
         elif warehouse.has(source):
             status[indicator.code] = "данные есть, выполните msoko compute"
         elif any(warehouse.has(name) for name in inputs):
