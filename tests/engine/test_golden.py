@@ -48,15 +48,8 @@ POOLED = {
     "ege_mean": {(ORG, "A"): (243, 5), (ORG, "B"): (85, 1), (ORG, "D"): (30, 1),
                  (MUN, "M1"): (328, 6), (MUN, "M3"): (30, 1),
                  (REG, "R1"): (328, 6), (REG, "R2"): (30, 1), (TOT, "total"): (358, 7)},
-    "agg_participants": {(ORG, "A"): (30, None), (ORG, "B"): (30, None), (ORG, "C"): (5, None),
-                         (ORG, "D"): (10, None), (MUN, "M1"): (60, None), (MUN, "M2"): (5, None),
-                         (MUN, "M3"): (10, None), (REG, "R1"): (65, None), (REG, "R2"): (10, None),
-                         (TOT, "total"): (75, None)},
-    # C reports no mean score: its value is empty and it adds nothing to the weights above it.
-    "agg_mean_score": {(ORG, "A"): (420, 30), (ORG, "B"): (300, 30), (ORG, "C"): (None, None),
-                       (ORG, "D"): (200, 10), (MUN, "M1"): (720, 60), (MUN, "M2"): (None, None),
-                       (MUN, "M3"): (200, 10), (REG, "R1"): (720, 60), (REG, "R2"): (200, 10),
-                       (TOT, "total"): (920, 70)},
+    # results_by_org (golden.AGG_ROWS) is computed per procedure — never pooled across procedures: see
+    # BY_PROCEDURE. Its ВПР rows are A 20 × 15.0, B 30 × 10.0, C 5 × (no mean), D 10 × 20.0; ОГЭ: A 10 × 12.0.
 }
 
 # code → subject → {(level, id): (numerator, denominator)}.
@@ -77,9 +70,25 @@ BY_SUBJECT = {
     "ege_80plus": {RUS: {(ORG, "A"): (2, 3), (MUN, "M1"): (3, 4), (REG, "R1"): (3, 4), (TOT, "total"): (3, 4)}},
     "ege_mean": {RUS: {(ORG, "A"): (190, 3), (ORG, "B"): (85, 1), (MUN, "M1"): (275, 4), (REG, "R1"): (275, 4),
                        (TOT, "total"): (275, 4)}},
-    "agg_participants": {MATH: {(ORG, "A"): (30, None), (MUN, "M1"): (60, None), (TOT, "total"): (60, None)}},
-    "agg_mean_score": {MATH: {(ORG, "A"): (420, 30), (ORG, "B"): (300, 30), (MUN, "M1"): (720, 60),
-                              (TOT, "total"): (720, 60)}},
+}
+
+# code → procedure → {(level, id): (numerator, denominator)}: a dataset whose rows name their procedure
+# (results_by_org) gives one pooled row per procedure. Before, A's ВПР (20 × 15.0) and ОГЭ (10 × 12.0) rows
+# were pooled into 420 / 30 — two different score scales in one mean.
+BY_PROCEDURE = {
+    "agg_participants": {
+        "ВПР": {(ORG, "A"): (20, None), (ORG, "B"): (30, None), (ORG, "C"): (5, None), (ORG, "D"): (10, None),
+                (MUN, "M1"): (50, None), (MUN, "M2"): (5, None), (MUN, "M3"): (10, None),
+                (REG, "R1"): (55, None), (REG, "R2"): (10, None), (TOT, "total"): (65, None)},
+        "ОГЭ": {(ORG, "A"): (10, None), (MUN, "M1"): (10, None), (REG, "R1"): (10, None),
+                (TOT, "total"): (10, None)}},
+    # C reports no mean score: its value is empty and it adds nothing to the weights above it.
+    "agg_mean_score": {
+        "ВПР": {(ORG, "A"): (300, 20), (ORG, "B"): (300, 30), (ORG, "C"): (None, None), (ORG, "D"): (200, 10),
+                (MUN, "M1"): (600, 50), (MUN, "M2"): (None, None), (MUN, "M3"): (200, 10),
+                (REG, "R1"): (600, 50), (REG, "R2"): (200, 10), (TOT, "total"): (800, 60)},
+        "ОГЭ": {(ORG, "A"): (120, 10), (MUN, "M1"): (120, 10), (REG, "R1"): (120, 10),
+                (TOT, "total"): (120, 10)}},
 }
 
 
@@ -95,15 +104,18 @@ def store(tmp_path_factory) -> ResultStore:
     return ResultStore(ws.results)
 
 
-def _rows(store: ResultStore, code: str, level: str, subject: str | None = None, year: int = 2024) -> dict:
-    table = store.indicator_values(level=level, year=year, indicator=code, subject=subject)
-    return {r["id"]: r for r in table.to_pylist()}
+def _rows(store: ResultStore, code: str, level: str, subject: str | None = None, year: int = 2024,
+          procedure: str | None = None) -> dict:
+    table = store.indicator_values(level=level, year=year, indicator=code, subject=subject, procedure=procedure)
+    rows = table.to_pylist()
+    assert len({r["id"] for r in rows}) == len(rows), (code, level, "one row per id")
+    return {r["id"]: r for r in rows}
 
 
-def _check(store, code, expected, subject=None):
+def _check(store, code, expected, subject=None, procedure=None):
     for level in (ORG, MUN, REG, TOT):
         want = {key[1]: value for key, value in expected.items() if key[0] == level}
-        got = _rows(store, code, level, subject)
+        got = _rows(store, code, level, subject, procedure=procedure)
         if subject is None:  # pooled expectations are complete: no other ids may appear
             assert set(got) == set(want), (code, level, sorted(got))
         for ident, (num, den) in want.items():
@@ -119,6 +131,22 @@ def _check(store, code, expected, subject=None):
 @pytest.mark.parametrize("code", sorted(POOLED))
 def test_each_stable_code_matches_hand_computed_values_at_every_level(store, code):
     _check(store, code, POOLED[code])
+
+
+@pytest.mark.parametrize("code", sorted(BY_PROCEDURE))
+def test_each_result_code_is_computed_per_procedure_never_pooled_across(store, code):
+    for procedure, expected in BY_PROCEDURE[code].items():
+        _check(store, code, expected, procedure=procedure)
+    rows = store.indicator_values(year=2024, indicator=code).to_pylist()
+    assert {r["procedure"] for r in rows} == {"ВПР", "ОГЭ"}
+
+
+def test_rows_of_a_single_procedure_dataset_name_it(store):
+    for code, procedure in (("vpr_base", "ВПР"), ("oge_fail", "ОГЭ"), ("ege_mean", "ЕГЭ")):
+        rows = store.indicator_values(indicator=code, breakdowns=True).to_pylist()
+        assert rows and {r["procedure"] for r in rows} == {procedure}, code
+    assert _rows(store, "vpr_base", MUN, procedure="ВПР")["M1"]["value"] == pytest.approx(7 / 8)
+    assert _rows(store, "vpr_base", MUN, procedure="ОГЭ") == {}
 
 
 @pytest.mark.parametrize("code", sorted(BY_SUBJECT))

@@ -51,9 +51,13 @@ def check(
     """Проверить каталог: ошибки с файлом, строкой и полем."""
     from msoko.engine.catalog import load_catalog
     from msoko.engine.pipeline import catalog_path
+    from msoko.engine.sources import data_columns
+    from msoko.engine.warehouse import Warehouse
 
-    target = path or catalog_path(workspace(home))
-    catalog, issues = load_catalog(target)
+    ws = workspace(home)
+    target = path or catalog_path(ws)
+    # the workspace's data decide which further columns of context / results_by_org formulas may use
+    catalog, issues = load_catalog(target, data_columns=data_columns(Warehouse(ws.warehouse)))
     if catalog is None or has_errors(issues):
         raise reject(issues, "Каталог содержит ошибки.")
     print_issues(issues)

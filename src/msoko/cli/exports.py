@@ -23,6 +23,8 @@ def export_indicators(
     indicator: Annotated[str | None, typer.Option("--indicator", help="Код показателя.", show_default=False)] = None,
     subject: Annotated[str | None, typer.Option("--subject", help="Предмет (разрез).", show_default=False)] = None,
     grade: Annotated[int | None, typer.Option("--grade", help="Класс (разрез).", show_default=False)] = None,
+    procedure: Annotated[str | None, typer.Option(
+        "--procedure", help="Процедура (разрез): ВПР, ОГЭ, ЕГЭ, НВО…", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Файл CSV; без него — стандартный вывод.",
                                                 show_default=False)] = None,
     home: HomeOption = None,
@@ -30,7 +32,9 @@ def export_indicators(
     """Значения показателей: level, id, year, indicator, value, numerator, denominator (+ доп. столбцы).
 
     Доля выгружается долей от 1 (value = numerator / denominator). Без --subject/--grade показатели
-    результатов считаются по всем предметам и классам вместе.
+    результатов считаются по всем предметам и классам вместе; процедуры не объединяются никогда: каждая
+    строка показателя результатов относится к одной процедуре (столбец procedure), --procedure оставляет
+    строки этой процедуры.
     """
     from msoko.engine.results import EXPORT_COLUMNS, OPTIONAL_COLUMNS, ResultStore
 
@@ -49,7 +53,8 @@ def export_indicators(
         known = {i.code for i in catalog.indicators} if catalog else set()
         if indicator not in known:
             raise usage_error(f"--indicator: неизвестный код показателя «{indicator}».")
-    table = store.indicator_values(level=level, year=year, indicator=indicator, subject=subject, grade=grade)
+    table = store.indicator_values(level=level, year=year, indicator=indicator, subject=subject, grade=grade,
+                                   procedure=procedure)
     header = [*EXPORT_COLUMNS, *OPTIONAL_COLUMNS]
     write_csv(header, zip(*(table[name].to_pylist() for name in header), strict=True), output)
 

@@ -80,20 +80,35 @@ def _where(indicator: Indicator, spec: DatasetSpec):
 
 
 Part = tuple[str, str, str | None, str]  # indicator code, numerator / denominator / group-size column
+Scales = dict[str, tuple[str, str]]  # indicator code → (lowest, highest) maximum-score column of its rows
 HIER = ("_h_municipality", "_h_region")  # the base table's hierarchy columns (organisation grain)
+SCALE_COLUMN = "max_score"  # a result dataset's declared maximum of the scale its scores are on
+UNKNOWN_SCALE = -1  # stands for an undeclared maximum: rows with and without one are different scales
+
+
+def procedure_key(spec: DatasetSpec) -> bool:
+    """A dataset whose rows name their procedure (results_by_org) keeps it as a key: no row of the roll-up
+    pools two procedures, for any indicator (ВПР marks, НВО points and ДЗИ grades are different things)."""
+    return "procedure" in spec.columns
 
 
 def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int], dialect: str = "duckdb"
-                ) -> tuple[str, list[Part], list[str]]:
-    """One GROUP BY over the dataset; identical aggregates (count(*) under the same filter…) are shared."""
+                ) -> tuple[str, list[Part], dict[str, str], Scales]:
+    """One GROUP BY over the dataset; identical aggregates (count(*) under the same filter…) are shared.
+    Returns the SQL, the parts, each column's roll-up aggregate (sum, or min/max for the scale bounds) and
+    the scale bounds of every mean over a dataset that declares `max_score`."""
     unit = Sources.unit_column(spec)
-    dims = [unit, "year", *spec.breakdowns]
+    dims = [unit, "year", *(["procedure"] if procedure_key(spec) else []), *spec.breakdowns]
     columns: dict[str, str] = {}  # compiled SQL → column name
+    rollup: dict[str, str] = {}  # column name → how it rolls up
 
-    def column(sql: str) -> str:
-        return columns.setdefault(sql, f"c{len(columns)}")
+    def column(sql: str, how: str = "sum") -> str:
+        name = columns.setdefault(sql, f"c{len(columns)}")
+        rollup[name] = how
+        return name
 
     parts: list[Part] = []
+    scales: Scales = {}
     size_formula, _ = parse_formula(spec.group_size, {**spec.columns, "*": None})
     for indicator in indicators:
         formula, errors = indicator_formula(indicator, spec)
@@ -105,6 +120,12 @@ def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int]
                if formula.denominator is not None else None)
         size = column(compile_part(size_formula.numerator, where=where, dialect=dialect))
         parts.append((indicator.code, num, den, size))
+        if indicator.kind is Kind.MEAN and SCALE_COLUMN in spec.columns:
+            # a mean is never taken across different maxima: the bounds of the maxima its rows are on
+            filtered = f" FILTER (WHERE {where.sql(dialect=dialect)})" if where is not None else ""
+            bound = f"coalesce({_quote(SCALE_COLUMN)}, {UNKNOWN_SCALE})"
+            scales[indicator.code] = (column(f"min({bound}){filtered}", "min"),
+                                      column(f"max({bound}){filtered}", "max"))
     view = _quote("ds_" + spec.name)
     if spec.grain is Grain.ORGANISATION:  # rows of organisations outside the registry are not counted
         # The organisation's municipality and region ride along, so the roll-up needs no second join.
@@ -117,14 +138,19 @@ def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int]
     year_list = ", ".join(str(int(y)) for y in years)
     selects = ", ".join(f"{sql} AS {name}" for sql, name in columns.items())
     sql = f"SELECT {dim_sql}, {selects} FROM {source} WHERE year IN ({year_list}) GROUP BY {dim_sql}"
-    return sql, parts, list(columns.values())
+    return sql, parts, rollup, scales
 
 
-def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
-    """Sums of every column at each level × breakdown: (level, id, year, subject, grade, c0, c1, …)."""
+def _rollup_query(spec: DatasetSpec, base: str, rollup: dict[str, str]) -> str:
+    """Sums of every column (min/max of the scale bounds) at each level × breakdown: (level, id, year,
+    procedure, subject, grade, c0, c1, …). `procedure` is the dataset's own (ВПР for `vpr`) or, where rows
+    name it, a key of every grouping set — never rolled up."""
     breakdowns = list(spec.breakdowns)
+    keyed = procedure_key(spec)
     subject = '"subject"' if "subject" in breakdowns else "CAST(NULL AS VARCHAR)"
     grade = '"grade"' if "grade" in breakdowns else "CAST(NULL AS BIGINT)"
+    procedure = ('"procedure"' if keyed else
+                 _text(spec.procedure) if spec.procedure else "CAST(NULL AS VARCHAR)")
     sets = [()]
     if "subject" in breakdowns:
         sets.append(("subject",))
@@ -132,8 +158,9 @@ def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
         sets.append(("grade",))
     if "subject" in breakdowns and "grade" in breakdowns:
         sets.append(("subject", "grade"))
-    grouping = ", ".join("(" + ", ".join(["id", "year", *[_quote(c) for c in s]]) + ")" for s in sets)
-    sums = ", ".join(f"CAST(sum({name}) AS DOUBLE) AS {name}" for name in names)
+    fixed = ["id", "year", *(['"procedure"'] if keyed else [])]
+    grouping = ", ".join("(" + ", ".join([*fixed, *[_quote(c) for c in s]]) + ")" for s in sets)
+    sums = ", ".join(f"CAST({how}({name}) AS DOUBLE) AS {name}" for name, how in rollup.items())
     levels = []
     if spec.grain is Grain.ORGANISATION:
         joined = f"{base} b"
@@ -145,9 +172,10 @@ def _rollup_query(spec: DatasetSpec, base: str, names: list[str]) -> str:
     blocks = []
     for level, id_sql in levels:
         inner = f"FROM (SELECT b.*, {id_sql} AS id FROM {joined})"
-        head = f"SELECT '{level}' AS level, id, year, {subject} AS subject, {grade} AS grade, {sums} {inner}"
+        head = (f"SELECT '{level}' AS level, id, year, CAST({procedure} AS VARCHAR) AS procedure, {subject} AS "
+                f"subject, {grade} AS grade, {sums} {inner}")
         if not breakdowns:
-            blocks.append(f"{head} GROUP BY id, year")
+            blocks.append(f"{head} GROUP BY {', '.join(fixed)}")
             continue
         # A breakdown row whose own value is missing (an ОГЭ row has no grade) is not a breakdown: drop it.
         flags = " AND ".join(f"NOT (GROUPING({_quote(c)}) = 0 AND {_quote(c)} IS NULL)" for c in breakdowns)
@@ -169,25 +197,38 @@ def _text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _present(size: str, scale: tuple[str, str] | None, alias: str = "") -> str:
+    """The condition for a stored row: the group has results and, for a mean, they are on one scale."""
+    condition = f"{alias}{size} > 0"
+    return condition + (f" AND {alias}{scale[0]} = {alias}{scale[1]}" if scale else "")
+
+
 def _wide_query(rolled: str, parts: list[Part], indicators: dict[str, Indicator],
-                keep: list[int]) -> str:
+                keep: list[int], scales: Scales | None = None) -> str:
     """The rolled rows of the kept years with, per indicator `i`, its value `v{i}`, the previous year's value
-    `pv{i}` (the same level × id × breakdown a year before) and, for an indicator with a direction, its
-    ranking key `k{i}` (NULL unless the value rests on enough results); `pk`/`pk2` key the peer group
-    (level × year × breakdown) by a pair of independent 64-bit hashes."""
-    same = " AND ".join(f"p.{c} IS NOT DISTINCT FROM r.{c}" for c in ("id", "subject", "grade"))
+    `pv{i}` (the same level × id × procedure × breakdown a year before, and for a mean on the same scale: a
+    change across a change of scale is no change) and, for an indicator with a direction, its ranking key
+    `k{i}` (NULL unless the value rests on enough results); `pk`/`pk2` key the peer group (level × year ×
+    procedure × breakdown) by a pair of independent 64-bit hashes."""
+    scales = scales or {}
+    same = " AND ".join(f"p.{c} IS NOT DISTINCT FROM r.{c}" for c in ("id", "procedure", "subject", "grade"))
     year_list = ", ".join(str(int(y)) for y in keep)
     values, keys = [], []
     for i, (code, num, den, size) in enumerate(parts):
         indicator = indicators[code]
-        values.append(f"{_value_sql('r.' + num, 'r.' + den if den else None)} AS v{i}, CASE WHEN p.{size} > 0 THEN "
+        scale = scales.get(code)
+        previous = _present(size, scale, "p.")
+        if scale:
+            previous += f" AND p.{scale[0]} = r.{scale[0]} AND r.{scale[0]} = r.{scale[1]}"
+        values.append(f"{_value_sql('r.' + num, 'r.' + den if den else None)} AS v{i}, CASE WHEN {previous} THEN "
                       f"{_value_sql('p.' + num, 'p.' + den if den else None)} END AS pv{i}")
         sign = {Direction.HIGHER: "-", Direction.LOWER: ""}.get(indicator.direction)
         if sign is not None:
             minimum = int(indicator.min_group_size)
-            keys.append(f"CASE WHEN v{i} IS NOT NULL AND {size} > 0 AND {size} >= {minimum} THEN {sign}v{i} END AS k{i}")
-    hashes = ("hash(r.level, r.year, r.subject, r.grade) AS pk, "
-              "hash('peers', r.grade, r.subject, r.year, r.level) AS pk2")
+            keys.append(f"CASE WHEN v{i} IS NOT NULL AND {_present(size, scale)} AND {size} >= {minimum} "
+                        f"THEN {sign}v{i} END AS k{i}")
+    hashes = ("hash(r.level, r.year, r.procedure, r.subject, r.grade) AS pk, "
+              "hash('peers', r.grade, r.subject, r.procedure, r.year, r.level) AS pk2")
     sql = (f"SELECT r.*, {hashes}, {', '.join(values)} FROM {rolled} r LEFT JOIN {rolled} p "
            f"ON p.level = r.level AND p.year = r.year - 1 AND {same} WHERE r.year IN ({year_list})")
     return f"SELECT *, {', '.join(keys)} FROM ({sql})" if keys else sql
@@ -222,7 +263,8 @@ def _target_sql(indicator: Indicator, years: list[int]) -> str:
 
 
 def _long_query(wide: str, ranks: str | None, parts: list[Part], indicators: dict[str, Indicator],
-                keep: list[int], versions: dict[str, tuple[int, str]], only: list[Part] | None = None) -> str:
+                keep: list[int], versions: dict[str, tuple[int, str]], only: list[Part] | None = None,
+                scales: Scales | None = None) -> str:
     """One row per indicator and wide row where the group has results, in the stored columns: value, parts,
     change, target and attainment, rank, peers, percentile, best value, Wilson interval, version stamps.
     `only`: the parts that have rows (the others are left out of the union)."""
@@ -245,7 +287,8 @@ def _long_query(wide: str, ranks: str | None, parts: list[Part], indicators: dic
                  f"CAST(w.{num} AS DOUBLE) AS numerator, "
                  f"{f'CAST(w.{den} AS DOUBLE)' if den else 'CAST(NULL AS DOUBLE)'} AS denominator, w.subject, w.grade, "
                  f"CAST(w.{size} AS BIGINT) AS group_size, w.{size} < {int(indicator.min_group_size)} AS under_min_group, "
-                 f"w.v{i} - w.pv{i} AS change, {target} AS target, {rank_sql} FROM {source} WHERE w.{size} > 0")
+                 f"w.v{i} - w.pv{i} AS change, {target} AS target, {rank_sql}, w.procedure FROM {source} "
+                 f"WHERE {_present(size, (scales or {}).get(code), 'w.')}")
         if direction is Direction.LOWER:
             attainment = "CASE WHEN target IS NULL OR value IS NULL THEN NULL WHEN value > 0 THEN target / value END"
         else:
@@ -262,14 +305,15 @@ def _long_query(wide: str, ranks: str | None, parts: list[Part], indicators: dic
             "rank, peers, CASE WHEN rank IS NOT NULL THEN CASE WHEN peers = 1 THEN 100.0 "
             "ELSE 100.0 * (peers - rank) / (peers - 1) END END AS percentile, best_value, "
             f"{ci[0]} AS ci_low, {ci[1]} AS ci_high, CAST({int(version)} AS BIGINT) AS version, "
-            f"{_text(digest)} AS definition_hash FROM ({inner})")
+            f"{_text(digest)} AS definition_hash, procedure FROM ({inner})")
     return " UNION ALL ".join(longs)
 
 
 VALUE_COLUMNS = ("level VARCHAR, id VARCHAR, year BIGINT, indicator VARCHAR, value DOUBLE, numerator DOUBLE, "
                  "denominator DOUBLE, subject VARCHAR, grade BIGINT, group_size BIGINT, under_min_group BOOLEAN, "
                  "change DOUBLE, target DOUBLE, attainment DOUBLE, rank BIGINT, peers BIGINT, percentile DOUBLE, "
-                 "best_value DOUBLE, ci_low DOUBLE, ci_high DOUBLE, version BIGINT, definition_hash VARCHAR")
+                 "best_value DOUBLE, ci_low DOUBLE, ci_high DOUBLE, version BIGINT, definition_hash VARCHAR, "
+                 "procedure VARCHAR")
 
 
 def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None = None,
@@ -311,14 +355,15 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
             outcome.absent.update({i.code: reason for i in indicators})
             continue
         spec = specs[name]
-        base_sql, parts, names = _base_query(spec, indicators, read, dialect)
+        base_sql, parts, rollup, scales = _base_query(spec, indicators, read, dialect)
         wide = f"wide_{step}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', names)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', rollup)}")
         named = {i.code: i for i in indicators}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', parts, named, keep)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', parts, named, keep, scales)}")
         # count(*) FILTER, not count_if: DuckDB's count_if over no rows is NULL, not 0
-        counted = ", ".join(f"count(*) FILTER (WHERE {size} > 0)" for *_, size in parts)
+        counted = ", ".join(f"count(*) FILTER (WHERE {_present(size, scales.get(code))})"
+                            for code, *_, size in parts)
         counts = con.execute(f"SELECT {counted} FROM {wide}").fetchall()[0]
         kept = [(part, n) for part, n in zip(parts, counts, strict=True) if n]
         for (code, *_), n in zip(parts, counts, strict=True):
@@ -330,7 +375,8 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
             ranks = f"ranks_{step}" if ranks_sql else None
             if ranks_sql:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {ranks} AS {ranks_sql}")
-            longs.append(_long_query(wide, ranks, parts, named, keep, versions or {}, only=kept_parts))
+            longs.append(_long_query(wide, ranks, parts, named, keep, versions or {}, only=kept_parts,
+                                     scales=scales))
             outcome.rows += sum(n for _, n in kept)
             outcome.computed += [part[0] for part in kept_parts]
         con.execute("DROP TABLE base; DROP TABLE rolled")

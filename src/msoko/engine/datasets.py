@@ -1,7 +1,9 @@
 """The datasets a formula may read, and the columns each exposes.
 
 Built-in datasets are views the engine builds over the warehouse (ВПР, ОГЭ and ЕГЭ with that year's scale
-joined, aggregated results). Form datasets (what schools and municipalities report through forms, staff
+joined, `gia` as it is — any exam, aggregated results). The extensible ones (`context`, `results_by_org`)
+also expose every further numeric column the imported data hold, typed from the data
+(`sources.data_columns`), so a catalog may use Moscow's `count_220_plus` or a region's own context variable. Form datasets (what schools and municipalities report through forms, staff
 lists, data from other systems) are declared in the catalog itself: a name, a grain and typed columns, so
 an analyst adds a form without touching code. A dataset is *available* when the warehouse holds data for
 it; indicators over an unavailable dataset are listed as «ожидает набор данных X» and compute as soon as
@@ -40,6 +42,8 @@ class DatasetSpec:
     builtin: bool = True
     procedure: str | None = None  # the assessment procedure it holds (ВПР, ОГЭ, ЕГЭ), if one
     keys: tuple[str, ...] = field(default=("year", "org_id"))
+    aliases: dict[str, str] = field(default_factory=dict)  # column → the stored column it is read from
+    extensible: bool = False  # further numeric columns of the data become columns (typed from the data)
 
 
 _I, _N, _T = ColumnType.INT, ColumnType.NUMBER, ColumnType.TEXT
@@ -78,6 +82,17 @@ BUILTIN: dict[str, DatasetSpec] = {
         breakdowns=("subject",),
         procedure="ЕГЭ",
     ),
+    "gia": DatasetSpec(
+        name="gia",
+        title="ГИА: результаты участников (любой экзамен; процедура — столбец exam)",
+        source="gia",
+        columns={
+            "year": _I, "org_id": _T, "subject": _T, "exam": _T, "procedure": _T, "primary_score": _I,
+            "test_score": _I, "mark": _I,
+        },
+        breakdowns=("subject",),
+        aliases={"procedure": "exam"},
+    ),
     "results_by_org": DatasetSpec(
         name="results_by_org",
         title="Результаты, агрегированные по организациям",
@@ -85,10 +100,11 @@ BUILTIN: dict[str, DatasetSpec] = {
         columns={
             "year": _I, "org_id": _T, "procedure": _T, "subject": _T, "grade": _I,
             "participants": _I, "mean_score": _N, "share_2": _N, "share_3": _N, "share_4": _N,
-            "share_5": _N, "below_min": _N,
+            "share_5": _N, "below_min": _N, "max_score": _N,
         },
         breakdowns=("subject", "grade"),
         group_size="sum(participants)",
+        extensible=True,
     ),
     "context": DatasetSpec(
         name="context",
@@ -99,6 +115,7 @@ BUILTIN: dict[str, DatasetSpec] = {
             "not_attested": _I, "chronic_absence": _I, "ovz": _I, "remote": _I, "small_school": _I,
             "infra_deficit": _I, "internet_deficit": _I, "staff_vacancies": _I,
         },
+        extensible=True,
     ),
 }
 

@@ -42,6 +42,13 @@ STATEMENTS: tuple[type[exp.Expression], ...] = (
     exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Copy, exp.Describe, exp.Transaction, exp.Commit,
 )
 ALLOWED_FUNCTIONS_RU = "sum, count, count_if, avg, coalesce, abs, round, greatest, least, CASE"
+# Bounds on one formula, far above any real one (the shipped catalog's largest: 123 characters, 19 nodes,
+# depth 8): a formula beyond them is refused at `catalog check`, before the recursive parser, the additive
+# check or DuckDB's planner could run out of stack on it at compute time.
+MAX_FORMULA_LENGTH = 2000  # characters
+MAX_FORMULA_NODES = 300  # expression-tree nodes
+MAX_FORMULA_DEPTH = 100  # nesting of the tree: operators, functions (a sum of n terms is n deep)
+MAX_BRACKET_DEPTH = 30  # nesting of brackets (checked on the text: the parser recurses per bracket)
 
 
 @dataclass(frozen=True)
@@ -132,13 +139,57 @@ def _parse(text: str) -> tuple[exp.Expression, ...]:
     return tuple(s for s in _DIALECT.parse(text) if s is not None)
 
 
+def _bracket_depth(text: str) -> tuple[int, int]:
+    """The deepest bracket nesting of `text` and the offset where it is first reached."""
+    depth = best = where = 0
+    for offset, char in enumerate(text):
+        if char == "(":
+            depth += 1
+            if depth > best:
+                best, where = depth, offset
+        elif char == ")":
+            depth -= 1
+    return best, where
+
+
+def _tree_size(tree: exp.Expression) -> tuple[int, int]:
+    """Node count and depth, without recursion."""
+    nodes = depth = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        nodes += 1
+        depth = max(depth, level)
+        if nodes > MAX_FORMULA_NODES:
+            break
+        stack.extend((child, level + 1) for child in node.iter_expressions())
+    return nodes, depth
+
+
+def _too_large(text: str) -> FormulaError | None:
+    if len(text) > MAX_FORMULA_LENGTH:
+        return FormulaError(f"формула слишком длинная: {len(text)} символов, допускается не более "
+                            f"{MAX_FORMULA_LENGTH}; разбейте её на несколько показателей", 1, 1)
+    depth, offset = _bracket_depth(text)
+    if depth > MAX_BRACKET_DEPTH:
+        line, col = _line_col(text, offset)
+        return FormulaError(f"слишком глубокая вложенность скобок: {depth}, допускается не более "
+                            f"{MAX_BRACKET_DEPTH}", line, col)
+    return None
+
+
 def parse_formula(text: str, columns: Mapping[str, object], *, needs_denominator: bool | None = None,
                   ) -> tuple[Formula | None, list[FormulaError]]:
     """Parse and check `text`; `needs_denominator` True/False demands or forbids a top-level division."""
     if not text or not text.strip():
         return None, [FormulaError("формула пуста")]
+    if (error := _too_large(text)) is not None:
+        return None, [error]
     try:
         statements = list(_parse(text))
+    except RecursionError:
+        return None, [FormulaError(f"формула слишком сложна для разбора: допускается вложенность скобок не "
+                                   f"более {MAX_BRACKET_DEPTH}", 1, 1)]
     except (ParseError, TokenError) as exc:
         errors = getattr(exc, "errors", None) or [{}]
         first = errors[0]
@@ -149,6 +200,13 @@ def parse_formula(text: str, columns: Mapping[str, object], *, needs_denominator
     tree = statements[0]
     if isinstance(tree, STATEMENTS):
         return None, [FormulaError(f"ожидается выражение, а не оператор SQL ({tree.key.upper()})", 1, 1)]
+    nodes, depth = _tree_size(tree)
+    if nodes > MAX_FORMULA_NODES:
+        return None, [FormulaError(f"формула слишком велика: более {MAX_FORMULA_NODES} элементов выражения; "
+                                   "разбейте её на несколько показателей", 1, 1)]
+    if depth > MAX_FORMULA_DEPTH:
+        return None, [FormulaError(f"формула слишком глубоко вложена: {depth} уровней, допускается не более "
+                                   f"{MAX_FORMULA_DEPTH}", 1, 1)]
 
     errors: list[FormulaError] = []
     for node in tree.walk():

@@ -39,7 +39,10 @@ def catalog_path(ws: Workspace) -> Path:
 
 
 def workspace_catalog(ws: Workspace) -> tuple[Catalog | None, list[Issue]]:
-    return load_catalog(catalog_path(ws))
+    """The workspace's catalog, with the further columns its data hold (formulas may use them)."""
+    from msoko.engine.sources import data_columns
+
+    return load_catalog(catalog_path(ws), data_columns=data_columns(Warehouse(ws.warehouse)))
 
 
 @dataclass

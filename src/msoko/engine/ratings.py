@@ -25,7 +25,7 @@ The scores are read through `ResultStore` — nothing is recomputed — and stor
                                                       […], "years": […], "config": {…}} — replaced atomically
     ws.results / "ratings" / <run>/ratings.parquet   year, region_id, municipality_id, system, score, rank,
                                                      peers, indicators
-    ws.results / "ratings" / <run>/scores.parquet    per indicator: value, change, level_score,
+    ws.results / "ratings" / <run>/scores.parquet    per indicator × procedure: value, change, level_score,
                                                      dynamics_score, score
 
 The run replaced is kept (a reader that opened it can finish); older ones are removed. A region overrides the
@@ -103,11 +103,15 @@ def load_config(root: Path) -> tuple[RatingsConfig | None, list[Issue]]:
 
 # ---- computation --------------------------------------------------------------------------------------
 SCORE_COLUMNS = {"year": pl.Int64, "region_id": pl.Utf8, "municipality_id": pl.Utf8, "system": pl.Utf8,
-                 "indicator": pl.Utf8, "value": pl.Float64, "change": pl.Float64, "level_score": pl.Float64,
+                 "indicator": pl.Utf8, "procedure": pl.Utf8, "value": pl.Float64, "change": pl.Float64,
+                 "level_score": pl.Float64,
                  "dynamics_score": pl.Float64, "score": pl.Float64}
 RATING_COLUMNS = {"year": pl.Int64, "region_id": pl.Utf8, "municipality_id": pl.Utf8, "system": pl.Utf8,
                   "score": pl.Float64, "rank": pl.Int64, "peers": pl.Int64, "indicators": pl.Int64}
-GROUP = ["region_id", "year", "indicator"]
+# An indicator is scored per procedure: a result indicator's rows each name one procedure (a mean is never
+# pooled across procedures), and municipalities are compared on the same procedure only.
+GROUP = ["region_id", "year", "indicator", "procedure"]
+KEY = ["id", "year", "indicator", "procedure"]
 
 
 def _scaled(column: str, group: list[str]) -> pl.Expr:
@@ -130,21 +134,23 @@ def indicator_scores(values: pl.DataFrame, catalog: Catalog, municipalities: Map
     info = pl.DataFrame(meta, schema={"indicator": pl.Utf8, "system": pl.Utf8, "sign": pl.Float64}, orient="row")
     regions = pl.DataFrame({"id": list(municipalities), "region_id": list(municipalities.values())},
                            schema={"id": pl.Utf8, "region_id": pl.Utf8})
-    rows = (values.select("id", pl.col("year").cast(pl.Int64), "indicator", "value", "change", "under_min_group")
+    procedure = (pl.col("procedure").fill_null("") if "procedure" in values.columns else pl.lit("")).alias("procedure")
+    rows = (values.select("id", pl.col("year").cast(pl.Int64), "indicator", procedure, "value", "change",
+                          "under_min_group")
             .join(info, on="indicator").join(regions, on="id"))
     eligible = pl.col("value").is_not_null() & pl.col("value").is_finite() & ~pl.col("under_min_group").fill_null(False)
     # last year's row of the same municipality and indicator must also rest on enough results for a change to count
-    previous = (rows.filter(eligible).select("id", "indicator", (pl.col("year") + 1).alias("year"))
+    previous = (rows.filter(eligible).select("id", "indicator", "procedure", (pl.col("year") + 1).alias("year"))
                 .with_columns(pl.lit(True).alias("had_previous")))
-    rows = (rows.filter(eligible).join(previous, on=["id", "year", "indicator"], how="left")
+    rows = (rows.filter(eligible).join(previous, on=KEY, how="left")
             .with_columns((pl.col("sign") * pl.col("value")).alias("_level"),
                           pl.when(pl.col("had_previous").fill_null(False) & pl.col("change").is_finite())
                           .then(pl.col("sign") * pl.col("change")).alias("_dynamics")))
     rows = rows.with_columns(_scaled("_level", GROUP).alias("level_score"))
     with_change = rows.filter(pl.col("_dynamics").is_not_null())
     dynamics = with_change.with_columns(_scaled("_dynamics", GROUP).alias("dynamics_score")).select(
-        "id", "year", "indicator", "dynamics_score")
-    rows = rows.join(dynamics, on=["id", "year", "indicator"], how="left")
+        *KEY, "dynamics_score")
+    rows = rows.join(dynamics, on=KEY, how="left")
     w = config.dynamics_weight
     rows = rows.with_columns(
         pl.when(pl.col("dynamics_score").is_not_null())
@@ -152,8 +158,9 @@ def indicator_scores(values: pl.DataFrame, catalog: Catalog, municipalities: Map
         .otherwise(pl.col("level_score")).alias("score"),
         pl.when(pl.col("had_previous").fill_null(False)).then(pl.col("change")).alias("change"))
     return (rows.select(pl.col("year"), "region_id", pl.col("id").alias("municipality_id"), "system", "indicator",
-                        "value", "change", "level_score", "dynamics_score", "score")
-            .cast(SCORE_COLUMNS).sort("year", "region_id", "municipality_id", "system", "indicator"))
+                        pl.when(pl.col("procedure") != "").then(pl.col("procedure")).alias("procedure"), "value", "change", "level_score", "dynamics_score", "score")
+            .cast(SCORE_COLUMNS).sort("year", "region_id", "municipality_id", "system", "indicator", "procedure",
+                                     nulls_last=True))
 
 
 def _ranked(df: pl.DataFrame) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from msoko.core.atomic import new_run_id, staged_folder, write_json
 from msoko.engine.catalog.model import Catalog, Level
@@ -30,7 +31,7 @@ FORMAT = 1
 LEVELS = tuple(str(level) for level in Level)
 EXPORT_COLUMNS = ("level", "id", "year", "indicator", "value", "numerator", "denominator")
 OPTIONAL_COLUMNS = ("subject", "grade", "group_size", "under_min_group", "change", "target", "attainment",
-                    "rank", "peers", "percentile", "best_value", "ci_low", "ci_high", "version")
+                    "rank", "peers", "percentile", "best_value", "ci_low", "ci_high", "version", "procedure")
 
 
 def _now() -> str:
@@ -168,11 +169,14 @@ class ResultStore:
 
     def indicator_values(self, level: str | Level | None = None, year: int | None = None,
                          indicator: str | None = None, subject: str | None = None, grade: int | None = None,
-                         *, breakdowns: bool = False, ids: Collection[str] | None = None) -> pa.Table:
+                         *, breakdowns: bool = False, ids: Collection[str] | None = None,
+                         procedure: str | None = None) -> pa.Table:
         """Active values. Without `subject`/`grade` a result indicator gives its pooled rows (all subjects
-        and grades); with them, that breakdown. `breakdowns=True` returns every row. `ids` keeps only the
-        rows of those organisations, municipalities and regions (and the workspace total) — a server of
-        one region over a country's results reads its region's share."""
+        and grades); with them, that breakdown. `breakdowns=True` returns every row. `procedure` keeps the
+        rows of that procedure (every row of a result indicator names one: nothing is pooled across
+        procedures, so an indicator over `results_by_org` has one pooled row per procedure). `ids` keeps
+        only the rows of those organisations, municipalities and regions (and the workspace total) — a
+        server of one region over a country's results reads its region's share."""
         manifest = self.manifest()
         by_run: dict[str, list[tuple[str, int]]] = {}
         for code, years in manifest["active"].items():
@@ -181,7 +185,7 @@ class ResultStore:
             for y, slot in years.items():
                 if year is None or int(y) == int(year):
                     by_run.setdefault(slot["run"], []).append((code, int(y)))
-        return self._read(by_run, level, subject, grade, breakdowns, ids=ids)
+        return self._read(by_run, level, subject, grade, breakdowns, ids=ids, procedure=procedure)
 
     def history(self, indicator: str, level: str | Level | None = None, year: int | None = None) -> pa.Table:
         """Every stored value of `indicator`, one block per kept run and version, oldest first."""
@@ -195,7 +199,8 @@ class ResultStore:
         return self._read(by_run, level, None, None, True, with_run=True)
 
     def _read(self, by_run: dict[str, list[tuple[str, int]]], level, subject, grade, breakdowns: bool,
-              with_run: bool = False, ids: Collection[str] | None = None) -> pa.Table:
+              with_run: bool = False, ids: Collection[str] | None = None, procedure: str | None = None
+              ) -> pa.Table:
         levels = [str(level)] if level is not None else list(LEVELS)
         con = duckdb.connect(":memory:")
         if ids is not None:
@@ -213,6 +218,11 @@ class ResultStore:
                 conditions.append("subject IS NULL" if subject is None else "subject = ?")
                 conditions.append("grade IS NULL" if grade is None else "grade = ?")
                 params += [v for v in (subject,) if v is not None] + [int(v) for v in (grade,) if v is not None]
+            if procedure is not None:
+                if "procedure" not in pq.read_schema(files[0]).names:
+                    continue  # a run stored before values named their procedure has none to match
+                conditions.append("procedure = ?")
+                params.append(procedure)
             if ids is not None:
                 conditions.append(f"(v.level = '{Level.TOTAL}' OR v.id IN (SELECT id FROM scope))")  # noqa: S608
             where = (" AND " + " AND ".join(conditions)) if conditions else ""
@@ -236,7 +246,7 @@ VALUE_SCHEMA = pa.schema([
     ("change", pa.float64()), ("target", pa.float64()), ("attainment", pa.float64()), ("rank", pa.int64()),
     ("peers", pa.int64()), ("percentile", pa.float64()), ("best_value", pa.float64()),
     ("ci_low", pa.float64()), ("ci_high", pa.float64()), ("version", pa.int64()),
-    ("definition_hash", pa.string()),
+    ("definition_hash", pa.string()), ("procedure", pa.string()),
 ])
 
 

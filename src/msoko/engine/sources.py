@@ -70,15 +70,49 @@ def _present_columns(files: list[Path]) -> set[str]:
     return names
 
 
-def _select_columns(spec_columns: dict[str, ColumnType], present: set[str], alias: str = "") -> str:
+def _select_columns(spec_columns: dict[str, ColumnType], present: set[str], alias: str = "",
+                    aliases: Mapping[str, str] | None = None) -> str:
     prefix = f"{alias}." if alias else ""
     parts = []
     for name, kind in spec_columns.items():
-        if name in present:
-            parts.append(f"CAST({prefix}{_quote(name)} AS {SQL_TYPE[kind]}) AS {_quote(name)}")
+        stored = name if name in present else (aliases or {}).get(name, name)
+        if stored in present:
+            parts.append(f"CAST({prefix}{_quote(stored)} AS {SQL_TYPE[kind]}) AS {_quote(name)}")
         else:
             parts.append(f"CAST(NULL AS {SQL_TYPE[kind]}) AS {_quote(name)}")
     return ", ".join(parts)
+
+
+def _column_type(kind: pa.DataType) -> ColumnType | None:
+    if pa.types.is_boolean(kind):
+        return ColumnType.FLAG
+    if pa.types.is_integer(kind):
+        return ColumnType.INT
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return ColumnType.NUMBER
+    return None  # text and dates are not variables a formula aggregates
+
+
+def data_columns(warehouse: Warehouse) -> dict[str, dict[str, ColumnType]]:
+    """The further numeric columns the imported data of each extensible built-in dataset hold (`context`,
+    `results_by_org`), typed from the Parquet footers: integers → int, fractions → number, booleans → flag.
+    A column typed differently in two versions is a number. Declared columns keep their declared type."""
+    from msoko.engine.datasets import BUILTIN
+
+    found: dict[str, dict[str, ColumnType]] = {}
+    for name, spec in BUILTIN.items():
+        if not spec.extensible:
+            continue
+        columns: dict[str, ColumnType] = {}
+        for file in warehouse.files(spec.source):
+            for item in pq.read_schema(file):
+                kind = _column_type(item.type)
+                if kind is None or item.name in spec.columns or not item.name.isidentifier():
+                    continue
+                columns[item.name] = kind if columns.get(item.name, kind) == kind else ColumnType.NUMBER
+        if columns:
+            found[name] = dict(sorted(columns.items()))
+    return found
 
 
 def shipped_scales_csv() -> Path | None:
@@ -194,7 +228,7 @@ class Sources:
                 WHERE g.exam = 'ЕГЭ'""")
         else:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
-                             f"{_select_columns(spec.columns, present)} FROM {raw}")
+                             f"{_select_columns(spec.columns, present, aliases=spec.aliases)} FROM {raw}")
 
     def scale_gaps(self, years: list[int]) -> list[Issue]:
         """Warnings: ОГЭ results whose year × subject has no scale (the file's mark is used), ЕГЭ results

@@ -70,7 +70,10 @@ def build(sections: dict[str, list[dict]]) -> tuple[Catalog, list[Issue]]:
     return Catalog(**{name: tuple(models) for name, models in typed.items()}), issues
 
 
-def load_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[Issue]]:
+def load_catalog(path: Path | str | None = None, *, data_columns: dict | None = None
+                 ) -> tuple[Catalog | None, list[Issue]]:
+    """`data_columns`: the further columns a workspace's data hold (`sources.data_columns`), which its
+    formulas may use."""
     path = Path(path) if path else DEFAULT_CATALOG
     documents, issues = parse_catalog(path, base=path if path.is_dir() else path.parent)
     if not documents:
@@ -79,6 +82,8 @@ def load_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[I
     issues += found
     catalog, found = build(normalised.sections)
     issues += found
+    if data_columns:
+        catalog = catalog.model_copy(update={"data_columns": data_columns})
     issues += validate(catalog)
     return catalog, issues
 

@@ -174,6 +174,9 @@ class Catalog(Frozen):
     sources: tuple[Source, ...] = ()
     datasets: tuple[DatasetDecl, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    # dataset → further columns the workspace's data hold (extensible built-in datasets; see
+    # sources.data_columns): not part of the YAML, attached when a workspace's catalog is loaded
+    data_columns: SkipJsonSchema[dict[str, dict[str, ColumnType]]] = Field(default_factory=dict, exclude=True)
 
     def indicator(self, code: str) -> Indicator:
         for indicator in self.indicators:

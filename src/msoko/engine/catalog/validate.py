@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from msoko.core.issues import Issue
 from msoko.engine.catalog.model import Catalog, Indicator, Kind
@@ -31,8 +32,12 @@ def at(item, field: str | None, message: str) -> Issue:
 
 
 def dataset_specs(catalog: Catalog) -> dict[str, DatasetSpec]:
-    """Built-in datasets plus the ones the catalog declares."""
+    """Built-in datasets (with the further columns the workspace's data hold, `catalog.data_columns`) plus
+    the ones the catalog declares."""
     specs = dict(BUILTIN)
+    for name, extra in catalog.data_columns.items():
+        if name in specs and specs[name].extensible:
+            specs[name] = replace(specs[name], columns={**extra, **specs[name].columns})
     for decl in catalog.datasets:
         if decl.name in BUILTIN:
             continue

@@ -154,9 +154,13 @@ def _breakdown(snap: Snapshot, run: Run, choice: Choice, municipality: Municipal
     order = {code: i for i, code in enumerate(snap.indicators)}
     rows = sorted(df.iter_rows(named=True), key=lambda r: (r["system"], order.get(r["indicator"], 10**6), r["indicator"]))
     out = []
+    repeated = {code for code in df["indicator"].to_list() if df["indicator"].to_list().count(code) > 1}
     for r in rows:
         ind = snap.indicators.get(r["indicator"])
-        out.append({"system": r["system"], "code": r["indicator"], "name": ind.name if ind else r["indicator"],
+        name = ind.name if ind else r["indicator"]
+        if r["indicator"] in repeated and r.get("procedure"):  # scored per procedure: say which
+            name = f"{name} ({r['procedure']})"
+        out.append({"system": r["system"], "code": r["indicator"], "name": name,
                     "value": marks.fmt(r["value"], ind), "change": marks.fmt_change(r["change"], ind),
                     "level": fmt_score(r["level_score"]), "dynamics": fmt_score(r["dynamics_score"]),
                     "score": fmt_score(r["score"])})
