@@ -27,6 +27,35 @@ from msoko.web.dashboards.data import Snapshot
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
+ID_MIN, ID_MAX = -(2 ** 63), 2 ** 63 - 1  # what an id column holds (SQLite INTEGER, PostgreSQL bigint)
+
+
+def _is_id(value) -> bool:
+    try:
+        return ID_MIN <= int(str(value).strip()) <= ID_MAX
+    except ValueError:
+        return False
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """A choice of organisation whose posted id the database cannot hold (out of its integer range) is an
+    invalid choice, not a database OverflowError (HTTP 500)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
+    """Several organisations: each posted id is checked as OrganisationChoiceField does."""
+
+    def _check_values(self, value):
+        for item in value or ():
+            if not _is_id(item):
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": item})
+        return super()._check_values(value)
 
 
 def indicator_choices(snap: Snapshot, system: str | None = None) -> list[tuple[str, str]]:
@@ -170,6 +199,7 @@ class RecommendationForm(forms.ModelForm):
         model = Recommendation
         fields = ["organisation", "text", "status"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"organisation": OrganisationChoiceField}
 
     def __init__(self, *args, snap: Snapshot, cycle, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,6 +216,7 @@ class MeasureForm(forms.ModelForm):
                   "status", "evidence", "before_year", "after_year"]
         widgets = {"start": DATE, "deadline": DATE, "participants": TEXT, "evidence": TEXT,
                    "organisations": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"organisations": OrganisationsChoiceField}
         help_texts = {"before_year": "Если пусто — последняя весна до начала мероприятия.",
                       "after_year": "Если пусто — первая весна после срока мероприятия."}
 

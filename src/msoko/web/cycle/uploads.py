@@ -10,7 +10,8 @@ Required attributes (seed 003, «документ должен содержат�
 every document needs a date; procedural and management documents a number; management documents the
 decisions, deadlines, responsible persons and participants; procedural ones the participants (addressees).
 The text of PDF, DOCX, ODT, XLSX, ODS and RTF files is scanned for the words that usually carry each attribute,
-as a hint when the card misses one. A PDF's text layer is read by pypdf, its first `PDF_PAGES` pages only (an
+as a hint when the card misses one; zip members are read through a bounded stream (their first
+`TEXT_BYTES`), RTF files to their first 2 MB. A PDF's text layer is read by pypdf, its first `PDF_PAGES` pages only (an
 order or a plan states its decisions, deadlines and responsible persons there); a scan without a text layer
 gives no hints.
 """
@@ -26,6 +27,12 @@ from pypdf import PdfReader
 
 MAX_MB = 20
 PDF_PAGES = 30  # pages of a PDF whose text is read for the hints
+# A zip member is read as a stream and only its first TEXT_BYTES (decompressed) are scanned: a document
+# states its decisions, deadlines and responsible persons near the top, and a 1 MB file that inflates to
+# 1 GiB (a zip bomb) then costs milliseconds and a few megabytes instead of minutes and gigabytes.
+TEXT_BYTES = 4 * 1024 * 1024
+CHUNK = 256 * 1024
+SIGNATURE_BYTES = 256  # enough of an ODF `mimetype` member to compare
 MAX_BYTES = MAX_MB * 1024 * 1024
 ALLOWED = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".rtf"}
 ZIP_MEMBERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
@@ -68,7 +75,10 @@ def _zip_ok(upload, suffix: str) -> bool:
             names = set(archive.namelist())
             if suffix in ZIP_MEMBERS:
                 return ZIP_MEMBERS[suffix] in names
-            return "mimetype" in names and archive.read("mimetype").strip() == ODF_TYPES[suffix]
+            if "mimetype" not in names or archive.getinfo("mimetype").file_size > SIGNATURE_BYTES:
+                return False  # an ODF `mimetype` is the type's name alone
+            with archive.open("mimetype") as member:  # bounded: the member may claim to be huge
+                return member.read(SIGNATURE_BYTES).strip() == ODF_TYPES[suffix]
     except (zipfile.BadZipFile, KeyError, OSError):
         return False
     finally:
@@ -119,12 +129,25 @@ def text_of(path: Path) -> str | None:
             return re.sub(r"\\'([0-9a-fA-F]{2})", lambda m: bytes([int(m.group(1), 16)]).decode("cp1251", "ignore"), raw)
         if suffix in TEXT_MEMBERS:
             with zipfile.ZipFile(path) as archive:
-                parts = [archive.read(m).decode("utf-8", errors="ignore") for m in TEXT_MEMBERS[suffix]
-                         if m in archive.namelist()]
+                names = set(archive.namelist())
+                parts = [_bounded(archive, m) for m in TEXT_MEMBERS[suffix] if m in names]
             return re.sub(r"<[^>]+>", " ", " ".join(parts))
-    except (OSError, zipfile.BadZipFile):
-        return None
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
+        return None  # damaged or unusual archives only give no hints
     return None
+
+
+def _bounded(archive: zipfile.ZipFile, name: str) -> str:
+    """The first TEXT_BYTES of a member, decompressed chunk by chunk (never the whole member)."""
+    chunks, left = [], TEXT_BYTES
+    with archive.open(name) as member:
+        while left > 0:
+            chunk = member.read(min(CHUNK, left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    return b"".join(chunks).decode("utf-8", errors="ignore")
 
 
 def markers(text: str | None) -> list[str]:
