@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from msoko.cli import catalog, compute, demo, detection, exports, imports, report, serve
+from msoko.cli import catalog, compute, demo, detection, exports, imports, maintenance, report, serve
 from msoko.core.env import SettingError
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("compute")(compute.compute)
 app.command("report")(report.report)
+app.command("maintenance")(maintenance.maintenance)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(catalog.app, name="catalog")
