@@ -274,9 +274,13 @@ def publish_rows(ws: Workspace, name: str, rows: list[dict], *, actor: str, file
     return outcome
 
 
-def read_active(ws: Workspace, name: str, decl: DatasetDecl) -> list[dict]:
-    """Every active row of a declared dataset (for last year's values and diffs)."""
+def read_rows(ws: Workspace, name: str, *, year: int, unit: str | None = None, code: str | None = None) -> list[dict]:
+    """Active rows of a declared dataset for one year (and one unit): last year's values, diffs."""
+    version = Warehouse(ws.warehouse).active_versions(name).get(str(year))
+    if version is None:
+        return []
     rows: list[dict] = []
-    for file in Warehouse(ws.warehouse).files(name):
-        rows += pq.read_table(file).to_pylist()
+    for file in sorted(Warehouse(ws.warehouse).version_dir(name, version).glob("*.parquet")):
+        filters = [(unit, "=", code)] if unit and code else None
+        rows += pq.read_table(file, filters=filters).to_pylist()
     return rows
