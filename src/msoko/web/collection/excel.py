@@ -74,7 +74,7 @@ def build_template(campaign: Campaign, respondents: list[Respondent], path: Path
             cell = sheet.cell(row=row, column=col)
             cell.font, cell.fill = bold, grey
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for (code, _title, f), col in zip(columns, range(3, 3 + len(columns)), strict=True):
+    for (_code, _title, f), col in zip(columns, range(3, 3 + len(columns)), strict=True):
         if f is not None and f.help:
             sheet.cell(row=1, column=col).comment = Comment(f.help, "msoko")
         sheet.column_dimensions[get_column_letter(col)].width = 18
@@ -96,7 +96,7 @@ def build_template(campaign: Campaign, respondents: list[Respondent], path: Path
         for row in range(FIRST_ROW, last + 1):
             for col in range(3, len(codes) + 1):
                 sheet.cell(row=row, column=col).protection = unlocked
-        for (code, _title, f), col in zip(columns, range(3, 3 + len(columns)), strict=True):
+        for (_code, _title, f), col in zip(columns, range(3, 3 + len(columns)), strict=True):
             letter = get_column_letter(col)
             area = f"{letter}{FIRST_ROW}:{letter}{last}"
             validation = _validation(f)

@@ -162,6 +162,9 @@ class Revision(models.Model):
         verbose_name_plural = "история ответов"
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} {self.at:%d.%m.%Y %H:%M}"
+
 
 class Reminder(models.Model):
     """An in-app reminder (and, when email is configured, the letter sent with it)."""
@@ -180,3 +183,6 @@ class Reminder(models.Model):
         verbose_name_plural = "напоминания"
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "campaign", "text"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return self.text

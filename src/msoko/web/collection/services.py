@@ -120,13 +120,14 @@ def _in_scope(user, respondent: Respondent) -> bool:
 
 
 def may_fill(user, respondent: Respondent) -> bool:
-    """Operators fill their organisation's form; a coordinator its municipality's own form; the region may
-    fill a municipality-level form (federal figures) for any municipality."""
+    """Operators fill their organisation's form; a coordinator its municipality's own form and, on behalf of
+    a school, its organisations' (the municipal Excel template); the region fills a municipality-level form
+    (federal figures) for any municipality."""
     if not (can(user, Action.FILL_FORMS) and _in_scope(user, respondent)):
         return False
     level = scope_of(user).level
     if respondent.organisation_id:
-        return level in ("organisation", "all")
+        return level in ("organisation", "municipality", "all")
     return level in ("municipality", "region", "all")
 
 
