@@ -26,3 +26,6 @@ def registered(tmp_path) -> Workspace:
     assert issues == []
     write_registry_dataset(ws, rows)
     return ws
+
+
+from tests.web.personas import world  # noqa: E402, F401  (the persona fixture, for the Django tests here)

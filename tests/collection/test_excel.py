@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from msoko.web.collection import excel, services
 from msoko.web.collection.models import Revision, State
-from tests.web.personas import world  # noqa: F401  (the fixture)
 
 
 @pytest.fixture

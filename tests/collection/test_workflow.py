@@ -15,7 +15,6 @@ from django.conf import settings
 from msoko.engine.warehouse import Warehouse
 from msoko.web.collection import services
 from msoko.web.collection.models import Respondent, State
-from tests.web.personas import world  # noqa: F401  (the fixture)
 
 
 def _warehouse_rows(dataset: str, year: int) -> dict[str, dict]:
