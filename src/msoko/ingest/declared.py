@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -46,13 +47,26 @@ def unit_column(decl: DatasetDecl) -> str:
 
 
 def catalog_and_forms(ws: Workspace) -> tuple[Catalog | None, list[Form], list[Issue]]:
-    from msoko.engine.pipeline import catalog_path, workspace_catalog
+    """The workspace catalog and its forms; loaded once per state of their files (both are immutable
+    objects, and a campaign, a publish and a page each ask)."""
+    from msoko.engine.pipeline import catalog_path
 
-    catalog, issues = workspace_catalog(ws)
+    folder = catalog_path(ws)
+    files = sorted(p for p in Path(folder).rglob("*.yaml")) if Path(folder).is_dir() else [Path(folder)]
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
+    catalog, forms, issues = _loaded(str(folder), stamp)
+    return catalog, list(forms), list(issues)
+
+
+@lru_cache(maxsize=4)
+def _loaded(folder: str, stamp: tuple) -> tuple[Catalog | None, tuple[Form, ...], tuple[Issue, ...]]:
+    from msoko.engine.catalog.load import load_catalog
+
+    catalog, issues = load_catalog(Path(folder))
     if catalog is None or has_errors(issues):
-        return None, [], issues
-    forms, more = load_forms(forms_folder(catalog_path(ws)), catalog)
-    return catalog, forms, [i for i in issues + more if i.is_error]
+        return None, (), tuple(issues)
+    forms, more = load_forms(forms_folder(Path(folder)), catalog)
+    return catalog, tuple(forms), tuple(i for i in issues + more if i.is_error)
 
 
 def arrow_schema(decl: DatasetDecl) -> pa.Schema:

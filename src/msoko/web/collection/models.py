@@ -13,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class FormVersion(models.Model):
@@ -152,7 +153,7 @@ class Revision(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name="кто")
     actor_label = models.CharField("кто (подпись)", max_length=150, blank=True)
-    at = models.DateTimeField("когда", auto_now_add=True)
+    at = models.DateTimeField("когда", default=timezone.now)
 
     SCOPE_LOOKUPS = {"region": "respondent__campaign__region", "municipality": "respondent__municipality",
                      "organisation": "respondent__organisation"}
