@@ -130,3 +130,26 @@ def test_a_municipality_form_is_filled_by_its_coordinator_and_accepted_by_the_re
     services.submit(a, users["coordinator_a"], {"method_associations": "да", "shnor_events": "4"})
     services.accept(a, users["analyst"])
     assert _warehouse_rows("form_municipality", 2036)["mun-A"]["method_associations"] == 1
+
+
+def test_reminders_before_the_deadline_and_for_overdue_organisations(world, mailoutbox):
+    from msoko.web.collection.models import Reminder
+    from msoko.web.collection.reminders import send_reminders
+    from msoko.web.collection.tasks import home_tasks
+
+    users = world.users
+    users["operator_a1"].email = "a1@example.org"
+    users["operator_a1"].save()
+    soon = services.open_campaign("form_talents", 2037, date.today() + timedelta(days=2))
+    past = services.open_campaign("form_careers", 2037, date.today() - timedelta(days=1))
+    services.submit(_resp(past, "edu100001"), users["operator_a1"], {"students": "10"})
+    assert send_reminders() > 0
+    assert send_reminders() == 0  # once
+    mine = list(Reminder.objects.filter(user=users["operator_a1"]).values_list("campaign", flat=True))
+    assert mine == [soon.pk] and len(mailoutbox) == 1 and "срок сдачи" in mailoutbox[0].body
+    overdue = Reminder.objects.get(user=users["coordinator_a"], campaign=past).text
+    assert "МБОУ «Лицей № 2»" in overdue and "МБОУ «СОШ № 1»" not in overdue  # a1 submitted
+    titles = [t["title"] for t in home_tasks(users["operator_a1"])]
+    assert any("заполнить" in t for t in titles) and any("Напоминания" in t for t in titles)
+    assert home_tasks(users["coordinator_b"]) and all("СОШ № 1" not in t["title"]
+                                                      for t in home_tasks(users["coordinator_b"]))

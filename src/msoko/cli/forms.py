@@ -206,3 +206,12 @@ def status(
 
     write_csv(["org_id", "municipality_id", "state", "submitted_at", "on_time"], status_rows(_campaign(campaign)),
               output)
+
+
+@app.command("remind")
+def remind(home: HomeOption = None) -> None:
+    """Напоминания: респондентам — за 3 дня до срока, координаторам — о просроченных формах."""
+    _django(home)
+    from msoko.web.collection.reminders import send_reminders
+
+    console.print(f"Создано напоминаний: {send_reminders()}.", markup=False)

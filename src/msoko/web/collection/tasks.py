@@ -7,7 +7,7 @@ from django.urls import reverse
 from msoko.web.access import can, restrict, scope_of
 from msoko.web.accounts.roles import Action
 from msoko.web.collection import services
-from msoko.web.collection.models import Respondent, State
+from msoko.web.collection.models import Reminder, Respondent, State
 
 
 def home_tasks(user) -> list[dict]:
@@ -35,4 +35,8 @@ def home_tasks(user) -> list[dict]:
         if approved:
             tasks.append({"title": "Согласованные формы ждут приёма регионом", "url": reverse("collection-index"),
                           "due": None, "count": approved})
+    unread = restrict(Reminder.objects.filter(user=user, read=False), user).count()
+    if unread:
+        tasks.append({"title": "Напоминания о сроках сбора данных", "url": reverse("collection-index"),
+                      "due": None, "count": unread})
     return tasks
