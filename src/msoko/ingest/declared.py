@@ -289,12 +289,22 @@ def publish_rows(ws: Workspace, name: str, rows: list[dict], *, actor: str, file
 
 
 def read_rows(ws: Workspace, name: str, *, year: int, unit: str | None = None, code: str | None = None) -> list[dict]:
-    """Active rows of a declared dataset for one year (and one unit): last year's values, diffs."""
+    """Active rows of a declared dataset for one year (and one unit): last year's values, diffs. The year's
+    version is read once and indexed (versions are immutable, so the cache needs no invalidation)."""
     version = Warehouse(ws.warehouse).active_versions(name).get(str(year))
     if version is None:
         return []
-    rows: list[dict] = []
-    for file in sorted(Warehouse(ws.warehouse).version_dir(name, version).glob("*.parquet")):
-        filters = [(unit, "=", code)] if unit and code else None
-        rows += pq.read_table(file, filters=filters).to_pylist()
-    return rows
+    rows = _version_rows(str(Warehouse(ws.warehouse).version_dir(name, version)))
+    if unit and code:
+        return [r for r in rows.get((unit, code), ())]
+    return [r for group in rows.values() for r in group]
+
+
+@lru_cache(maxsize=64)
+def _version_rows(folder: str) -> dict[tuple[str, str], tuple[dict, ...]]:
+    out: dict[tuple[str, str], list[dict]] = {}
+    for file in sorted(Path(folder).glob("*.parquet")):
+        for row in pq.read_table(file).to_pylist():
+            unit = "org_id" if "org_id" in row else "municipality_id"
+            out.setdefault((unit, row[unit]), []).append(row)
+    return {key: tuple(rows) for key, rows in out.items()}

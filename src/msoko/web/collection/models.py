@@ -40,9 +40,24 @@ class FormVersion(models.Model):
         return f"{self.title} (в. {self.version})"
 
     def form(self):
-        from msoko.engine.forms.model import Form
+        """The definition as the engine's model (parsed once per version: a published one never changes)."""
+        found = _FORMS.get((self.pk, self.digest))
+        return found if found is not None else _form_of(self.pk, self.digest, self.definition)
 
-        return Form.model_validate(self.definition)
+
+def _form_of(pk, digest: str, definition: dict):
+    from msoko.engine.forms.model import Form
+
+    key = (pk, digest)
+    found = _FORMS.get(key)
+    if found is None:
+        found = Form.model_validate(definition)
+        if pk is not None:
+            _FORMS[key] = found
+    return found
+
+
+_FORMS: dict = {}
 
 
 class Campaign(models.Model):

@@ -356,27 +356,31 @@ SUBMITTED_STATES = (State.SUBMITTED, State.RETURNED, State.APPROVED, State.ACCEP
 
 
 def completeness(campaign: Campaign, respondents) -> list[Completeness]:
-    """Per municipality and the total; `late`: respondents not submitted by the deadline (or after it)."""
-    today = timezone.localdate()
-    rows: dict[int, Completeness] = {}
+    """Per municipality and the total, counted by the database; `late`: respondents not submitted by the
+    deadline, or submitted after it (every one, in name order)."""
+    from datetime import datetime, time
+
+    from django.db.models import Count, Q
+
+    end = timezone.make_aware(datetime.combine(campaign.deadline, time.max))
+    counted = respondents.order_by().values("municipality").annotate(
+        total=Count("pk"), submitted=Count("pk", filter=Q(first_submitted_at__isnull=False)),
+        on_time=Count("pk", filter=Q(first_submitted_at__lte=end)),
+        approved=Count("pk", filter=Q(state__in=(State.APPROVED, State.ACCEPTED))),
+        accepted=Count("pk", filter=Q(state=State.ACCEPTED)))
+    munis = {m.pk: m for m in Municipality.objects.filter(pk__in=[c["municipality"] for c in counted])}
+    rows = {c["municipality"]: Completeness(munis[c["municipality"]], c["total"], c["submitted"], c["on_time"],
+                                            c["approved"], c["accepted"], []) for c in counted}
+    late = Q(first_submitted_at__gt=end)
+    if timezone.localdate() > campaign.deadline:
+        late |= Q(first_submitted_at__isnull=True)
     total = Completeness(None, late=[])
-    for r in respondents.select_related("municipality", "organisation"):
-        row = rows.setdefault(r.municipality_id, Completeness(r.municipality, late=[]))
-        for target in (row, total):
-            target.total += 1
-            if r.first_submitted_at is not None:
-                target.submitted += 1
-                if r.first_submitted_at.date() <= campaign.deadline:
-                    target.on_time += 1
-            if r.state in (State.APPROVED, State.ACCEPTED):
-                target.approved += 1
-            if r.state == State.ACCEPTED:
-                target.accepted += 1
-        late = (r.first_submitted_at is None and today > campaign.deadline) or (
-            r.first_submitted_at is not None and r.first_submitted_at.date() > campaign.deadline)
-        if late:
-            row.late.append(r)
-            total.late.append(r)
+    for r in respondents.filter(late).select_related("organisation", "municipality", "campaign"):
+        rows[r.municipality_id].late.append(r)
+        total.late.append(r)
+    for row in rows.values():
+        for name in ("total", "submitted", "on_time", "approved", "accepted"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
     return sorted(rows.values(), key=lambda c: c.municipality.name) + [total]
 
 
