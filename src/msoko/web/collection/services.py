@@ -363,7 +363,7 @@ def completeness(campaign: Campaign, respondents) -> list[Completeness]:
     from django.db.models import Count, Q
 
     end = timezone.make_aware(datetime.combine(campaign.deadline, time.max))
-    counted = respondents.order_by().values("municipality").annotate(
+    counted = respondents.select_related(None).order_by().values("municipality").annotate(
         total=Count("pk"), submitted=Count("pk", filter=Q(first_submitted_at__isnull=False)),
         on_time=Count("pk", filter=Q(first_submitted_at__lte=end)),
         approved=Count("pk", filter=Q(state__in=(State.APPROVED, State.ACCEPTED))),
