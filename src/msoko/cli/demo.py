@@ -61,6 +61,13 @@ def build_demo(ws, seed: int, progress: Progress, *, example_cycle: bool = True)
             raise RejectedInput(outcome.issues)
         progress.update(task, total=1, completed=1)
 
+    task = progress.add_task("Сбор данных: кампании по формам и принятые ответы", total=None)
+    ensure_demo_users(ws)  # the demo's approvers; idempotent, called again below
+    from msoko.web.collection.demo import ensure_demo_collection
+
+    ensure_demo_collection(ws, region, seed)  # published before compute, so every system computes
+    progress.update(task, total=1, completed=1)
+
     run_compute(ws, years=None, progress=progress)
     logins = ensure_demo_users(ws)
     municipality = demo_municipality()

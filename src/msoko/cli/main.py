@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from msoko.cli import catalog, compute, demo, detection, exports, imports, maintenance, report, serve
+from msoko.cli import catalog, compute, datasets, demo, detection, exports, forms, imports, maintenance, report, serve
 from msoko.core.env import SettingError
 
 app = typer.Typer(
@@ -24,8 +24,9 @@ app.command("maintenance")(maintenance.maintenance)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(forms.app, name="forms")
 
-_registered_elsewhere = (detection,)  # modules that add commands to the groups above
+_registered_elsewhere = (detection, datasets)  # modules that add commands to the groups above
 
 
 def run() -> None:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "msoko.web.dashboards",
     "msoko.web.reports",
     "msoko.web.cycle",
+    "msoko.web.collection",
 ]
 
 MIDDLEWARE = [
@@ -166,3 +167,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
 }
+
+# Collection reminders (web/collection/reminders.py) go through Django's email backend: printed to the console
+# unless a deployment configures a real backend here.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "msoko@localhost"

@@ -13,7 +13,7 @@ import json
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from msoko.engine.datasets import ColumnType, Grain
@@ -100,7 +100,19 @@ class DatasetDecl(Frozen):
     title: str
     grain: Grain = Grain.ORGANISATION
     columns: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ColumnType]
+    # Russian label of each column: the one place a code gets its wording (forms, templates, lists reuse it)
+    labels: dict[str, str] = Field(default_factory=dict)
     origin: Where = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _labels_name_columns(self) -> DatasetDecl:
+        unknown = sorted(set(self.labels) - set(self.columns))
+        if unknown:
+            raise ValueError(f"подписи к столбцам, которых нет в наборе: {', '.join(unknown)}")
+        return self
+
+    def label(self, column: str) -> str:
+        return self.labels.get(column, column)
 
 
 class Filters(Frozen):

@@ -33,6 +33,9 @@ class Action(models.TextChoices):
     MANAGE_USERS = "manage_users", "управление пользователями"
     EDIT_CYCLE = "edit_cycle", "ведение управленческого цикла"
     SCORE = "score", "экспертная оценка"
+    FILL_FORMS = "fill_forms", "заполнение форм сбора"
+    REVIEW_FORMS = "review_forms", "проверка и согласование форм сбора"
+    ACCEPT_FORMS = "accept_forms", "приём форм и ведение кампаний сбора"
 
 
 ALLOWED = {
@@ -42,3 +45,9 @@ ALLOWED = {
     Role.MUNICIPAL_COORDINATOR: {Action.VIEW, Action.IMPORT_DATA, Action.EDIT_CYCLE},
     Role.SCHOOL_OPERATOR: {Action.VIEW, Action.IMPORT_DATA},
 }
+
+# data collection (issue 15): who fills, who reviews (municipality), who accepts and runs campaigns (region)
+ALLOWED[Role.REGION_ADMIN] |= {Action.FILL_FORMS, Action.REVIEW_FORMS, Action.ACCEPT_FORMS}
+ALLOWED[Role.REGIONAL_ANALYST] |= {Action.FILL_FORMS, Action.REVIEW_FORMS, Action.ACCEPT_FORMS}
+ALLOWED[Role.MUNICIPAL_COORDINATOR] |= {Action.FILL_FORMS, Action.REVIEW_FORMS}
+ALLOWED[Role.SCHOOL_OPERATOR] |= {Action.FILL_FORMS}

@@ -1,0 +1,34 @@
+// Autosave of a collection form: each change is posted (debounced) and the field messages and progress
+// come back as JSON. No framework: the page works without this script too (the buttons post the form).
+(function () {
+  var form = document.getElementById("entry");
+  if (!form || !form.dataset.save) return;
+  var timer = null, status = document.getElementById("save-status");
+  function show(data) {
+    document.querySelectorAll(".field").forEach(function (row) {
+      var code = row.dataset.code, box = row.querySelector(".msg");
+      var list = (data.messages || {})[code] || [];
+      if (box) box.textContent = list.join("; ");
+      row.classList.toggle("bad", list.length > 0);
+    });
+    document.querySelectorAll(".soft [data-check]").forEach(function (el) {
+      el.classList.toggle("failing", (data.soft || []).indexOf(el.dataset.check) >= 0);
+    });
+    var meter = document.getElementById("progress");
+    if (meter && data.total) { meter.max = data.total; meter.value = data.filled;
+      document.getElementById("progress-text").textContent = data.filled + " из " + data.total; }
+  }
+  function save() {
+    var body = new FormData(form);
+    status.textContent = "сохранение…";
+    fetch(form.dataset.save, {method: "POST", body: body, credentials: "same-origin",
+                              headers: {"X-Requested-With": "fetch"}})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.ok) { status.textContent = (data.errors || []).join("; "); return; }
+        show(data); status.textContent = "черновик сохранён " + new Date().toLocaleTimeString("ru-RU");
+      })
+      .catch(function () { status.textContent = "не удалось сохранить — проверьте связь"; });
+  }
+  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 800); });
+})();

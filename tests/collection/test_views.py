@@ -1,0 +1,89 @@
+"""The collection pages through the test client: entry with autosave, messages beside fields, review, accept."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from django.urls import reverse
+
+from msoko.web.collection import services
+from msoko.web.collection.models import FormVersion, Respondent, State
+
+
+def _a1(campaign) -> Respondent:
+    return campaign.respondents.get(organisation__code="edu100001")
+
+
+def test_entry_autosave_messages_submit_return_approve_accept(client, world):
+    users = world.users
+    campaign = services.open_campaign("form_talents", 2051, date.today() + timedelta(days=5))
+    a1 = _a1(campaign)
+    client.force_login(users["operator_a1"])
+    page = client.get(reverse("collection-respondent", args=[a1.pk])).content.decode()
+    assert 'name="f_olymp_participants"' in page and "Участники всероссийской олимпиады" in page
+    saved = client.post(reverse("collection-save", args=[a1.pk]),
+                        {"f_olymp_participants": "10", "f_olymp_winners": "11", "f_students": "двести"}).json()
+    assert saved["ok"] and "ожидается целое число" in saved["messages"]["students"][0]
+    assert "Победителей" in saved["messages"]["olymp_winners"][0] and not saved["can_submit"]
+    a1.refresh_from_db()
+    assert a1.state == State.DRAFT and a1.values["olymp_participants"] == 10 and a1.values["students"] == "двести"
+
+    client.post(reverse("collection-submit", args=[a1.pk]), {"f_students": "200"})
+    assert Respondent.objects.get(pk=a1.pk).state == State.DRAFT  # winners > participants still blocks
+    client.post(reverse("collection-submit", args=[a1.pk]), {"f_olymp_winners": "4"})
+    assert Respondent.objects.get(pk=a1.pk).state == State.SUBMITTED
+
+    client.force_login(users["coordinator_a"])
+    client.post(reverse("collection-return", args=[a1.pk]), {"c_gifted": "Не заполнено число одарённых"})
+    client.force_login(users["operator_a1"])
+    page = client.get(reverse("collection-respondent", args=[a1.pk])).content.decode()
+    assert "Не заполнено число одарённых" in page
+    client.post(reverse("collection-submit", args=[a1.pk]), {"f_gifted": "9"})
+    client.force_login(users["coordinator_a"])
+    client.post(reverse("collection-approve", args=[a1.pk]))
+    client.force_login(users["analyst"])
+    client.post(reverse("collection-accept", args=[a1.pk]))
+    a1.refresh_from_db()
+    assert a1.state == State.ACCEPTED and a1.values["gifted"] == 9
+    page = client.get(reverse("collection-campaign", args=[campaign.pk]) + "?municipality=mun-A").content.decode()
+    assert "coordinator_a" in page and "analyst" in page  # approver and accepter shown
+    xlsx = client.get(reverse("collection-completeness-xlsx", args=[campaign.pk]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_a_form_of_300_fields_renders_fast(client, world):
+    fields = [{"code": f"c{i:03d}", "label": f"Поле {i}", "type": "int", "min": 0} for i in range(300)]
+    definition = {"code": "big", "version": 1, "title": "Большая форма", "dataset": "form_talents",
+                  "respondent": {"level": "organisation"},
+                  "sections": [{"title": f"Раздел {k}", "fields": fields[k * 30:(k + 1) * 30]} for k in range(10)],
+                  "checks": [{"code": f"k{i}", "rule": f"c{i:03d} <= c{i + 1:03d} + 100", "message": "м"}
+                             for i in range(0, 298, 2)]}
+    version = FormVersion.objects.create(code="big", version=1, dataset="form_talents", title="Большая форма",
+                                         level="organisation", definition=definition, digest="x")
+    campaign = services.open_campaign("form_talents", 2052, date.today() + timedelta(days=5))
+    a1 = _a1(campaign)
+    Respondent.objects.filter(pk=a1.pk).update(form=version, values={f"c{i:03d}": i for i in range(300)})
+    client.force_login(world.users["operator_a1"])
+    client.get(reverse("collection-respondent", args=[a1.pk]))
+    started = time.perf_counter()
+    for _ in range(5):
+        response = client.get(reverse("collection-respondent", args=[a1.pk]))
+    per_page = (time.perf_counter() - started) / 5
+    assert response.status_code == 200 and response.content.decode().count('class="field') == 300
+    assert per_page < 0.5, per_page
+    started = time.perf_counter()
+    client.post(reverse("collection-save", args=[a1.pk]), {"f_c001": "5"})
+    assert time.perf_counter() - started < 0.5
+
+
+def test_dataset_upload_page_is_the_regions(client, world, tmp_path):
+    client.force_login(world.users["coordinator_a"])
+    assert client.get(reverse("collection-dataset-upload")).status_code == 403
+    client.force_login(world.users["region_admin"])
+    path = tmp_path / "m.csv"
+    path.write_text("year,municipality_id,shnor_events\n2053,mun-A,3\n2053,mun-X,1\n", encoding="utf-8")
+    with path.open("rb") as handle:
+        page = client.post(reverse("collection-dataset-upload"), {"dataset": "form_municipality", "file": handle,
+                                                                  "dry_run": "1"}).content.decode()
+    assert "mun-X" in page and "Файл не принят" in page
