@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "msoko.web.dashboards",
     "msoko.web.reports",
     "msoko.web.cycle",
+    "msoko.web.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -33,10 +33,12 @@ class Action(models.TextChoices):
     MANAGE_USERS = "manage_users", "управление пользователями"
     EDIT_CYCLE = "edit_cycle", "ведение управленческого цикла"
     SCORE = "score", "экспертная оценка"
+    CHAIR_EVALUATION = "chair_evaluation", "проведение оценки МУМ (председатель)"
 
 
 ALLOWED = {
-    Role.REGION_ADMIN: {Action.VIEW, Action.IMPORT_DATA, Action.MANAGE_REGISTRY, Action.MANAGE_USERS, Action.EDIT_CYCLE},
+    Role.REGION_ADMIN: {Action.VIEW, Action.IMPORT_DATA, Action.MANAGE_REGISTRY, Action.MANAGE_USERS, Action.EDIT_CYCLE,
+                        Action.CHAIR_EVALUATION},
     Role.REGIONAL_ANALYST: {Action.VIEW, Action.IMPORT_DATA, Action.EDIT_CYCLE},
     Role.REGIONAL_EXPERT: {Action.VIEW, Action.SCORE},
     Role.MUNICIPAL_COORDINATOR: {Action.VIEW, Action.IMPORT_DATA, Action.EDIT_CYCLE},
