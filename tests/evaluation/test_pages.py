@@ -177,3 +177,16 @@ def test_the_regional_справки_and_the_ranking(client, ew):
     assert client.get(reverse("evaluation-analysis", args=[ew.campaign.pk, "pdf"])).content.startswith(b"%PDF")
     page = client.get(reverse("evaluation-ranking", args=[ew.campaign.pk])).content.decode()
     assert page.index(ew.world.municipalities["B"].name) < page.index(ew.world.municipalities["A"].name)
+
+
+def test_home_tasks_say_what_each_role_must_do(ew):
+    from msoko.web.evaluation.tasks import home_tasks
+
+    expert = home_tasks(ew.world.users["expert"])
+    assert [t["url"] for t in expert] == [reverse("evaluation-score", args=[ew.assignments["A:expert"].pk])]
+    assert expert[0]["count"] == len(ew.campaign.rubric.positions)
+    chair = home_tasks(ew.world.users["region_admin"])
+    assert [(t["url"], t["count"]) for t in chair] == [(reverse("evaluation-disputes", args=[ew.campaign.pk]), 1)]
+    coordinator = home_tasks(ew.world.users["coordinator_b"])
+    assert [t["url"] for t in coordinator] == [reverse("evaluation-conclusion", args=[ew.dossiers["B"].pk])]
+    assert home_tasks(ew.world.users["operator_a1"]) == []
