@@ -97,7 +97,8 @@ def _outcome_index(campaign: Campaign, codes: list[str]) -> tuple[dict[str, dict
         df = snap.slice(level="municipality", indicators=[i.code for i in indicators], ids=codes)
         if df.is_empty():
             continue
-        year = max(df["year"].to_list())
+        years = sorted(set(df["year"].to_list()))
+        year = max([y for y in years if y <= campaign.year] or years)  # the campaign's year when computed
         df = df.filter(df["year"] == year)
         sums: dict[str, list[float]] = {}
         for ind in indicators:
