@@ -102,6 +102,39 @@ def _records(cycle: Cycle) -> dict[str, list[str]]:
     return out
 
 
+def indicator_values(municipality: Municipality, rubric: Rubric, limit: int = 12) -> dict[str, list[str]]:
+    """Per system of the rubric, the municipality's stored values of the system's catalog indicators in the
+    latest year computed, as «name: value (регион: value), year» lines. Empty before the first compute."""
+    try:
+        from msoko.web.dashboards import marks
+        from msoko.web.dashboards.data import snapshot
+
+        snap = snapshot()
+    except Exception:  # noqa: BLE001 — no results yet: the form simply has no values
+        return {}
+    if snap.catalog is None or snap.values.is_empty():
+        return {}
+    out: dict[str, list[str]] = {}
+    region_code = municipality.region.code
+    for system in rubric.systems:
+        indicators = {i.code: i for i in snap.catalog.indicators if i.system == system.code}
+        if not indicators:
+            continue
+        mine = snap.slice(level="municipality", indicators=list(indicators), ids=[municipality.code])
+        if mine.is_empty():
+            continue
+        year = max(mine["year"].to_list())
+        region = {r["indicator"]: r["value"] for r in snap.slice(level="region", year=year, indicators=list(
+            indicators), ids=[region_code]).iter_rows(named=True)}
+        lines = []
+        for row in mine.filter(mine["year"] == year).iter_rows(named=True):
+            ind = indicators[row["indicator"]]
+            lines.append(f"{ind.name}: {marks.fmt(row['value'], ind)} (регион: "
+                         f"{marks.fmt(region.get(row['indicator']), ind)}), {year}")
+        out[system.code] = lines[:limit]
+    return out
+
+
 def assemble_evidence(municipality: Municipality, rubric: Rubric) -> dict:
     """What msoko holds about the municipality for each position: the cycle of its system and track (the
     stage's records when the position looks at one stage), the documents with their attribute checks, and the
@@ -123,7 +156,8 @@ def assemble_evidence(municipality: Municipality, rubric: Rubric) -> dict:
         positions[position.code] = {
             "cycle": cycle.pk, "cycle_label": str(cycle),
             "stages": {STAGE_NAMES[k]: v for k, v in stages.items()}, "documents": docs}
-    return {"assembled_at": timezone.now().isoformat(timespec="seconds"), "positions": positions}
+    return {"assembled_at": timezone.now().isoformat(timespec="seconds"), "positions": positions,
+            "indicators": indicator_values(municipality, rubric)}
 
 
 def save_statements(dossier: Dossier, statements: dict[str, str]) -> None:

@@ -104,6 +104,7 @@ def _position_rows(dossier: Dossier) -> list[dict]:
         for track in system.tracks:
             for position in track.positions:
                 out.append({"system": system, "track": track, "position": position,
+                            "indicators": evidence.get("indicators", {}).get(system.code, []),
                             "evidence": evidence.get("positions", {}).get(position.code, {}),
                             "statement": dossier.statements.get(position.code, "")})
     return out
