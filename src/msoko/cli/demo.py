@@ -75,6 +75,12 @@ def build_demo(ws, seed: int, progress: Progress, *, example_cycle: bool = True)
         task = progress.add_task("Пример управленческого цикла (система 1.2)", total=None)
         ensure_example_cycle(municipality)
         progress.update(task, total=1, completed=1)
+    if municipality is not None:
+        from msoko.web.evaluation.demo import ensure_demo_evaluation
+
+        task = progress.add_task("Оценка муниципальных механизмов (кампании двух лет)", total=None)
+        ensure_demo_evaluation(seed)
+        progress.update(task, total=1, completed=1)
     return logins
 
 

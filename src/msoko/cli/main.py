@@ -6,7 +6,20 @@ import sys
 
 import typer
 
-from msoko.cli import catalog, compute, datasets, demo, detection, exports, forms, imports, maintenance, report, serve
+from msoko.cli import (
+    catalog,
+    compute,
+    datasets,
+    demo,
+    detection,
+    evaluation,
+    exports,
+    forms,
+    imports,
+    maintenance,
+    report,
+    serve,
+)
 from msoko.core.env import SettingError
 
 app = typer.Typer(
@@ -25,8 +38,9 @@ app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(forms.app, name="forms")
+app.add_typer(evaluation.app, name="evaluation")
 
-_registered_elsewhere = (detection, datasets)  # modules that add commands to the groups above
+_registered_elsewhere = (detection, datasets, evaluation)  # modules that add commands to the groups above
 
 
 def run() -> None:

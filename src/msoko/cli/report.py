@@ -50,9 +50,20 @@ def report(
     template: Annotated[Path | None, typer.Option(
         "--template", help="Шаблон DOCX (по умолчанию templates/report/spravka.docx рабочего пространства или "
                            "поставляемый).", show_default=False)] = None,
+    kind: Annotated[str, typer.Option("--kind", help="analytical (справка) | evaluation (экспертное заключение "
+                                                     "оценки МУМ)")] = "analytical",
     home: HomeOption = None,
 ) -> None:
     """Информационно-аналитическая справка в DOCX, PDF или XLSX по сохранённым результатам расчёта."""
+    if kind == "evaluation":
+        from msoko.cli.evaluation import write_conclusion
+
+        if scope != "municipality" or not id_ or format_ not in ("docx", "pdf") or output is None:
+            raise usage_error("--kind evaluation: укажите --scope municipality --id КОД --format docx|pdf -o ФАЙЛ.")
+        console.print(write_conclusion(home, id_, format_, output), markup=False, soft_wrap=True)
+        return
+    if kind != "analytical":
+        raise usage_error(f"--kind: ожидается analytical или evaluation, получено «{kind}».")
     from msoko.reports import FORMATS, SCOPES, ReportError, ReportSource, write_batch, write_report
 
     if scope not in SCOPES:

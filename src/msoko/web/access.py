@@ -50,7 +50,17 @@ def restrict(queryset: QuerySet, user) -> QuerySet:
     lookup = queryset.model.SCOPE_LOOKUPS.get(scope.level)
     if lookup is None:
         return queryset.none()
-    return queryset.filter(**{lookup: scope.pk})
+    return assigned_only(queryset.filter(**{lookup: scope.pk}), user)
+
+
+def assigned_only(queryset: QuerySet, user) -> QuerySet:
+    """The assignment hook: of a model declaring `EXPERT_LOOKUP` (the ORM lookup to the expert users assigned
+    to it, e.g. the МУМ evaluation's dossiers), a regional expert sees only what they are assigned to."""
+    lookup = getattr(queryset.model, "EXPERT_LOOKUP", None)
+    if lookup is None or user.role != Role.REGIONAL_EXPERT:
+        return queryset
+    assigned = queryset.model._default_manager.filter(**{lookup: user.pk}).values("pk")
+    return queryset.filter(pk__in=assigned)
 
 
 def get_in_scope(model_or_queryset: type[Model] | QuerySet, user, **lookup) -> Model:

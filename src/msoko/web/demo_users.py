@@ -58,6 +58,7 @@ def ensure_demo_users(ws: Workspace) -> list[DemoLogin]:
         ("region-admin", Role.REGION_ADMIN, {"region": region}, region.name),
         ("analyst", Role.REGIONAL_ANALYST, {"region": region}, region.name),
         ("expert", Role.REGIONAL_EXPERT, {"region": region}, region.name),
+        ("expert2", Role.REGIONAL_EXPERT, {"region": region}, region.name),  # the МУМ evaluation needs two
         ("coordinator", Role.MUNICIPAL_COORDINATOR, {"municipality": municipality}, municipality.name),
         ("school", Role.SCHOOL_OPERATOR, {"organisation": school}, school.name),
     ]

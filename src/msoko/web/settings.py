@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "msoko.web.reports",
     "msoko.web.cycle",
     "msoko.web.collection",
+    "msoko.web.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("msoko.web.reports.urls")),
     path("cycle/", include("msoko.web.cycle.urls")),
     path("collection/", include("msoko.web.collection.urls")),
+    path("evaluation/", include("msoko.web.evaluation.urls")),
     path("", include("msoko.web.dashboards.urls")),
     path("", include("msoko.web.home.urls")),
 ]

@@ -36,10 +36,12 @@ class Action(models.TextChoices):
     FILL_FORMS = "fill_forms", "заполнение форм сбора"
     REVIEW_FORMS = "review_forms", "проверка и согласование форм сбора"
     ACCEPT_FORMS = "accept_forms", "приём форм и ведение кампаний сбора"
+    CHAIR_EVALUATION = "chair_evaluation", "проведение оценки МУМ (председатель)"
 
 
 ALLOWED = {
-    Role.REGION_ADMIN: {Action.VIEW, Action.IMPORT_DATA, Action.MANAGE_REGISTRY, Action.MANAGE_USERS, Action.EDIT_CYCLE},
+    Role.REGION_ADMIN: {Action.VIEW, Action.IMPORT_DATA, Action.MANAGE_REGISTRY, Action.MANAGE_USERS, Action.EDIT_CYCLE,
+                        Action.CHAIR_EVALUATION},
     Role.REGIONAL_ANALYST: {Action.VIEW, Action.IMPORT_DATA, Action.EDIT_CYCLE},
     Role.REGIONAL_EXPERT: {Action.VIEW, Action.SCORE},
     Role.MUNICIPAL_COORDINATOR: {Action.VIEW, Action.IMPORT_DATA, Action.EDIT_CYCLE},
