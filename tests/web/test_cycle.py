@@ -270,7 +270,7 @@ def test_problem_zones_are_drafted_against_the_region_and_the_cycle_target(cw, t
     CycleIndicator.objects.create(cycle=cycle, indicator="vpr_base", year=2026, target=0.8)
     created = drafts.draft_recommendations(cycle)
     assert [(r.rule, r.organisation.code) for r in created] == [("problems", "edu100002")]
-    assert "72,5 %" in created[0].text and "цель 80,0 % не достигнута" in created[0].text
+    assert "72,5 %" in created[0].text and "ниже цели 80,0 %" in created[0].text
 
 
 # ---- documents ---------------------------------------------------------------------------------------------

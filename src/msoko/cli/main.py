@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from msoko.cli import catalog, compute, demo, detection, exports, imports, report, serve
+from msoko.cli import catalog, compute, demo, detection, exports, imports, problems, report, serve
 from msoko.core.env import SettingError
 
 app = typer.Typer(
@@ -24,7 +24,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(catalog.app, name="catalog")
 
-_registered_elsewhere = (detection,)  # modules that add commands to the groups above
+_registered_elsewhere = (detection, problems)  # modules that add commands to the groups above
 
 
 def run() -> None:

@@ -221,8 +221,8 @@ def problems_of(b: Builder, level: str, code: str, year: int | None) -> list[Pro
         if row is None:
             continue
         ref = None if level == "region" else Reference("по региону", b.source.value("region", region, ind.code, year))
-        previous = b.source.value(level, code, ind.code, year - 1)
-        found_one = problem(row, ind, level, ref, previous)
+        org = b.source.registry.organisations.get(code) if level == "organisation" else None
+        found_one = problem(row, ind, level, ref, org_kind=org.kind if org else None)
         if found_one:
             found.append(found_one)
     return found
@@ -263,8 +263,9 @@ def recommendations(b: Builder, texts: Texts, year: int | None) -> None:
     for r in obj_rows:
         if r["year"] == obj_year and r["flagged"]:
             flagged.setdefault(r["org_id"], []).append(r)
-    b.doc.add(Paragraph("Проблемная зона — показатель, значение которого ниже цели, значимо хуже регионального "
-                        "(региональное значение за пределами доверительного интервала) или значимо ухудшилось за год. "
+    b.doc.add(Paragraph("Проблемная зона — показатель, значение которого не достигает цели, значимо хуже регионального "
+                        "(региональное значение за пределами 95-процентного доверительного интервала значения) или "
+                        "значимо ухудшилось за год; группы меньше минимальной численности не оцениваются. "
                         "Рекомендации составлены по проблемным зонам, спискам ШНОР/ШНСУ и признакам необъективности.",
                         "note"))
     if s.level == "organisation":
