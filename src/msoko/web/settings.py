@@ -166,3 +166,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
 }
+# Expected refusals (4xx) are logged as one line, without a traceback; the CSRF refusal is a Russian page.
+LOGGING["filters"] = {"quiet_refusals": {"()": "msoko.web.home.errors.QuietRefusals"}}
+LOGGING["loggers"]["django.request"] = {"level": "WARNING", "filters": ["quiet_refusals"]}
+CSRF_FAILURE_VIEW = "msoko.web.home.errors.csrf_failure"
