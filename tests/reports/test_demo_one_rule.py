@@ -187,3 +187,15 @@ def test_export_problems_says_the_same(demo_home, pooled, units):
     for r in pooled_region:
         assert_significantly_worse(pooled, units, "organisation", r["id"], r["indicator"], int(r["year"]), "region")
         assert units["kind"][r["id"]] == "school" or not r["indicator"].startswith(("vpr", "oge", "ege"))
+
+
+def test_export_problems_for_excel_has_semicolons_and_decimal_commas(demo_home, tmp_path):
+    machine = msoko("export", "problems", "--level", "municipality", home=demo_home).stdout.splitlines()
+    out = tmp_path / "problems.csv"
+    msoko("export", "problems", "--level", "municipality", "--excel", "-o", str(out), home=demo_home)
+    excel = out.read_text(encoding="utf-8-sig").splitlines()
+    assert excel[0] == ";".join(machine[0].split(","))
+    assert len(excel) == len(machine) > 1
+    first = next(csv.reader([excel[1]], delimiter=";"))
+    again = next(csv.reader([machine[1]]))
+    assert first[6] == again[6].replace(".", ",") and "." not in first[6]

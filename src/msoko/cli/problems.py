@@ -50,6 +50,8 @@ def export_problems(
     year: Annotated[int | None, typer.Option("--year", help="Только этот год.", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Файл CSV; без него — стандартный вывод.",
                                                 show_default=False)] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="Для русского Excel: разделитель «;», десятичная запятая, "
+                                                        "UTF-8 с BOM (по умолчанию — CSV для программ).")] = False,
     home: HomeOption = None,
 ) -> None:
     """Проблемные зоны: level, id, year, indicator, subject, grade, value, comparison, reference, reason.
@@ -82,6 +84,30 @@ def export_problems(
         found = [z for z in found if z.level == level]
     order = {name: i for i, name in enumerate(LEVELS)}
     found.sort(key=lambda z: (order[z.level], z.id, z.year, z.indicator, z.subject or "", z.grade or 0))
-    write_csv(PROBLEM_COLUMNS, ([z.level, z.id, z.year, z.indicator, z.subject or "", "" if z.grade is None else z.grade,
-                                 _number(z.value), f.comparison, _number(f.reference), f.reason]
-                                for z in found for f in z.findings), output)
+    rows = ([z.level, z.id, z.year, z.indicator, z.subject or "", "" if z.grade is None else z.grade,
+             _number(z.value), f.comparison, _number(f.reference), f.reason] for z in found for f in z.findings)
+    if excel:
+        _write_excel_csv(rows, output)
+    else:
+        write_csv(PROBLEM_COLUMNS, rows, output)
+
+
+def _write_excel_csv(rows, output: Path | None) -> None:
+    """`;`-separated, numbers with a decimal comma, UTF-8 with a BOM: what Russian Excel opens by double-click."""
+    import csv
+    import io
+    import sys
+
+    from msoko.core.spreadsheet import safe_cell
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(PROBLEM_COLUMNS)
+    for row in rows:
+        cells = [safe_cell(v) for v in row]
+        cells[6], cells[8] = cells[6].replace(".", ","), cells[8].replace(".", ",")
+        writer.writerow(cells)
+    if output is None:
+        sys.stdout.write(buffer.getvalue())
+    else:
+        output.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")

@@ -38,6 +38,7 @@ class Filters:
     subjects: list[str] = field(default_factory=list)
     grades: list[int] = field(default_factory=list)
     choices: list[tuple[str, str]] = field(default_factory=list)
+    decimal_comma: bool = False  # CSV exports: numbers with a decimal comma (?decimal=comma)
 
     @property
     def previous_year(self) -> int | None:
@@ -87,7 +88,8 @@ def parse(get, snap: Snapshot, *, many: bool = True) -> Filters:
     sort = get.get("sort") if get.get("sort") in chosen else None
     choices = [(code, snap.indicators[code].name if code in snap.indicators else code) for code in computed]
     return Filters(year, subject, grade, list(dict.fromkeys(chosen)), sort, procedure, kind, procedures,
-                   years=years, subjects=snap.subjects, grades=snap.grades, choices=choices)
+                   years=years, subjects=snap.subjects, grades=snap.grades, choices=choices,
+                   decimal_comma=get.get("decimal") == "comma")
 
 
 def _dataset_title(snap: Snapshot, name: str) -> str:

@@ -560,7 +560,7 @@ def indicator_export(request, code: str, fmt: str):
     _indicator_or_404(snap, code)
     f = filters.parse(request.GET, snap, many=False)
     _focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
-    parts = ("export", code, fmt, tuple(sorted(r.code for r in regions)),
+    parts = ("export", code, fmt, f.decimal_comma, tuple(sorted(r.code for r in regions)),
            tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
     content = page_cache.kept(request, snap.key, parts, lambda: _export_content(snap, f, code, fmt, regions, municipalities,
                                                                organisations))
@@ -587,5 +587,16 @@ def _export_content(snap: Snapshot, f: filters.Filters, code: str, fmt: str, reg
                          "да" if row["under_min_group"] else "нет", row["change"], row["target"], row["rank"],
                          row["peers"], row["ci_low"], row["ci_high"], row["version"]])
     if fmt == "csv":
-        return export.to_csv(EXPORT_HEADER, rows)
-    return export.to_xlsx(EXPORT_HEADER, rows, title=code)
+        return export.to_csv(EXPORT_HEADER, rows, decimal_comma=f.decimal_comma)
+    return export.to_xlsx(EXPORT_HEADER, rows, title=code, formats=_export_formats(snap.indicators.get(code)),
+                          widths={2: 45})
+
+
+def _export_formats(ind) -> dict[int, str]:
+    """Number formats of the export's columns: a share in percent (its change in signed percent), a count
+    whole, a mean with two decimals; numerator, denominator, participants and places whole."""
+    value = export.PERCENT if marks.is_share(ind) else (export.WHOLE if ind is not None and str(ind.kind) == "count"
+                                                        else export.DECIMAL)
+    change = export.CHANGE_POINTS if marks.is_share(ind) else "+0.00;-0.00;0.00"
+    return {6: value, 7: export.WHOLE, 8: export.WHOLE, 9: export.WHOLE, 11: change, 12: value, 13: export.WHOLE,
+            14: export.WHOLE, 15: value, 16: value}
