@@ -8,13 +8,12 @@ from datetime import date
 
 import polars as pl
 
-from msoko.engine.catalog.passports import render_indicator
-from msoko.engine.detection.explain import REASON_RU, SIGN_RU
 from msoko.engine.ratings import TOTAL
-from msoko.reports import ru
+from msoko.reports import labels, ru
 from msoko.reports.context import Builder
 from msoko.reports.data import KIND_RU
 from msoko.reports.figures import Problem, Reference, problem, quoted
+from msoko.reports.labels import DIRECTION_RU, dataset_title
 from msoko.reports.model import Bullets, Cell, Heading, Paragraph
 from msoko.reports.templates import Texts
 
@@ -73,7 +72,7 @@ def general(b: Builder, texts: Texts, year: int | None) -> None:
 
 # ---- ШНОР / ШНСУ ---------------------------------------------------------------------------------
 def _reasons(codes: str | None) -> str:
-    return "; ".join(REASON_RU.get(c, c) for c in (codes or "").split(";") if c) or "—"
+    return " ".join(labels.sentences(codes, labels.REASON_SENTENCE)) or "—"
 
 
 def risk(b: Builder) -> None:
@@ -168,7 +167,7 @@ def rating(b: Builder) -> None:
 
 # ---- objectivity ---------------------------------------------------------------------------------
 def _signs(codes: str | None) -> str:
-    return "; ".join(SIGN_RU.get(c, c) for c in (codes or "").split(";") if c)
+    return " ".join(labels.sentences(codes, labels.SIGN_SENTENCE))
 
 
 def objectivity(b: Builder) -> None:
@@ -197,15 +196,18 @@ def objectivity(b: Builder) -> None:
     b.table("Проверка объективности по годам", ["Год", "Проверено групп", "С признаками", "Организаций с признаками"],
             summary, (1, 2, 2, 2))
     region = b.subject.level == "region"
+    # the numbers behind each sign (the detection's explanation) only in a school's own справка; a
+    # municipality's or the region's names the signs in words, the numbers stay on the school's page
+    own = b.subject.level == "organisation"
     table = [[Cell(_org_name(b, r["org_id"]))] + ([Cell(_muni_name(b, r["org_id"]))] if region else [])
              + [Cell(f"{r['procedure']} {r['subject']}".strip()), Cell(str(r["grade"]) if r["grade"] else "—"),
-                Cell(str(r["participants"]), r["participants"], "0"), Cell(_signs(r["signs"])),
-                Cell(r.get("explanation") or "")]
+                Cell(str(r["participants"]), r["participants"], "0"), Cell(_signs(r["signs"]))]
+             + ([Cell(r.get("explanation") or "")] if own else [])
              for r in sorted(flagged, key=lambda r: (_org_name(b, r["org_id"]), r["subject"], r["grade"] or 0))]
     b.table(f"Группы с признаками необъективности, {ru.year_ru(year)}",
             ["Организация"] + (["Муниципалитет"] if region else []) + ["Процедура и предмет", "Класс", "Участников",
-                                                                       "Признаки", "Пояснение"],
-            table, (3,) + ((2,) if region else ()) + (2, 1, 1, 3, 5))
+                                                                       "Признаки"] + (["Цифры"] if own else []),
+            table, (3,) + ((2,) if region else ()) + (2, 1, 1.4, 6) + ((5,) if own else ()))
     if not flagged:
         b.doc.add(Paragraph(f"В {ru.year_ru(year)} признаков необъективности не выявлено."))
 
@@ -246,9 +248,9 @@ def recommendations_for(texts: Texts, problems: list[Problem], risk_row: dict | 
 
 
 def _problem_table(b: Builder, caption: str, problems: list[Problem]) -> None:
-    b.table(caption, ["Код", "Показатель", "Значение", "Регион", "Почему проблемная зона"],
-            [[Cell(p.indicator), Cell(p.name), Cell(p.value), Cell(p.reference), Cell("; ".join(p.reasons))]
-             for p in problems], (2, 5, 2, 2, 5))
+    b.table(caption, ["Показатель", "Значение", "Регион", "Почему проблемная зона"],
+            [[Cell(p.name), Cell(p.value), Cell(p.reference), Cell("; ".join(p.reasons))]
+             for p in problems], (6, 2, 2, 5))
 
 
 def recommendations(b: Builder, texts: Texts, year: int | None) -> None:
@@ -332,6 +334,11 @@ def _day(text: str | None) -> str:
 VERDICT_RU = {"effective": "эффект есть", "no_evidence": "эффект не подтверждён", "worse": "ухудшение", None: "—"}
 
 
+def _indicator_name(b: Builder, code: str) -> str:
+    ind = b.source.indicators.get(code)
+    return quoted(ind.name) if ind else code
+
+
 def cycle(b: Builder, data: dict | None) -> None:
     """«Управленческий цикл» from the cycle app's plain dict (see docs/reports.ru.md), when given."""
     if not data or not any(data.get(k) for k in ("completeness", "measures", "recommendations", "decisions")):
@@ -360,7 +367,7 @@ def cycle(b: Builder, data: dict | None) -> None:
             rows.append([Cell(m.get("title", "")), Cell(m.get("system", "")), Cell(_day(m.get("deadline"))),
                          Cell(m.get("status", "")), Cell(m.get("responsible", "")),
                          Cell(", ".join(_org_name(b, c) for c in m.get("organisations") or []) or "—"),
-                         Cell(", ".join(m.get("indicators") or []) or "—"),
+                         Cell(", ".join(_indicator_name(b, c) for c in m.get("indicators") or []) or "—"),
                          Cell(f"{VERDICT_RU.get(m.get('verdict'), m.get('verdict'))}: {shown_effect}. "
                               f"{m.get('verdict_text') or ''}".strip()) if m.get("verdict") else
                          Cell(m.get("verdict_text") or "—")])
@@ -380,30 +387,37 @@ def cycle(b: Builder, data: dict | None) -> None:
 
 # ---- appendices ------------------------------------------------------------------------------------
 def passports(b: Builder, codes: list[str]) -> None:
-    b.doc.add(Heading("Приложение 1. Паспорта использованных показателей", 1, sheet="Паспорта"))
+    """What each indicator used means, in words: what it shows, its unit and direction, where its data come
+    from and which document it rests on. Formulas and codes stay in the catalog's passports (for specialists)."""
+    b.doc.add(Heading("Приложение 1. Показатели справки", 1, sheet="Паспорта"))
     if not codes:
         b.doc.add(Paragraph("В справке не использованы рассчитанные показатели.", "note"))
         return
+    b.doc.add(Paragraph("Формулы расчёта и коды показателей приведены в паспортах показателей каталога; здесь — "
+                        "что показывает каждый показатель и откуда берутся данные.", "note"))
+    rows = []
     for code in codes:
         ind = b.source.indicators.get(code)
         if ind is None:
             continue
-        page = render_indicator(b.source.catalog, ind)
-        rows = []
-        for line in page.splitlines():
-            if line.startswith("| ") and not line.startswith(("| поле", "|---")):
-                field, _, value = line.strip("| ").partition(" | ")
-                rows.append([Cell(field), Cell(value.replace("`", ""))])
-        b.doc.add(Heading(ind.name, 2))
-        b.table(f"Паспорт показателя {code}", ["Поле", "Значение"], rows, (2, 6))
+        system = b.source.catalog.system(ind.system)
+        source = b.source.catalog.source(ind.source)
+        unit = "%" if str(ind.kind) == "share" else ind.unit
+        rows.append([Cell(ind.name), Cell(f"{ind.system} {system.name}" if system else ind.system),
+                     Cell(f"{unit}; {DIRECTION_RU.get(str(ind.direction), '')}"),
+                     Cell(dataset_title(b.source.catalog, ind.dataset)),
+                     Cell(source.title if source else "—")])
+    b.table("Показатели, использованные в справке", ["Показатель", "Система", "Единица и направление",
+                                                     "Источник данных", "Нормативный документ"], rows, (5, 3, 2, 3, 4))
 
 
 def provenance(b: Builder, digest: str) -> None:
-    b.doc.add(Heading("Приложение 2. Сведения о данных", 1, sheet="Версии данных"))
+    b.doc.add(Heading("Приложение 2. Для специалиста: сведения о данных", 1, sheet="Версии данных"))
     p = b.source.provenance
     b.doc.add(Paragraph(f"Отпечаток версий данных и каталога: {digest}. Справка, построенная по тому же состоянию "
                         "рабочего пространства, совпадает с этой по содержанию."))
-    rows = [[Cell(name), Cell(str(len(parts)), len(parts), "0"), Cell(", ".join(sorted(set(parts.values()))))]
+    rows = [[Cell(dataset_title(b.source.catalog, name)), Cell(str(len(parts)), len(parts), "0"),
+             Cell(", ".join(sorted(set(parts.values()))))]
             for name, parts in sorted(p.get("warehouse", {}).items())]
     b.table("Версии наборов данных хранилища", ["Набор данных", "Частей", "Действующие версии"], rows, (2, 1, 7))
     catalog = p.get("catalog", {})
@@ -416,7 +430,7 @@ def provenance(b: Builder, digest: str) -> None:
     b.table("Расчёты и каталог", ["Что", "Версия"], runs, (3, 7))
     used = {code: versions for code, versions in p.get("indicator_versions", {}).items()
             if code in b.source.indicators}
-    b.table("Версии определений показателей", ["Код", "Версия по годам"],
-            [[Cell(code), Cell(", ".join(f"{y}: {v}" for y, v in versions.items()))] for code, versions in used.items()],
-            (3, 7))
+    b.table("Версии определений показателей", ["Показатель", "Версия по годам"],
+            [[Cell(b.source.indicators[code].name), Cell(", ".join(f"{y}: {v}" for y, v in versions.items()))]
+             for code, versions in used.items()], (6, 4))
 

@@ -3,10 +3,12 @@ a paragraph per value, a summary table, the subject's organisations or municipal
 
 from __future__ import annotations
 
+from msoko.engine import zones
 from msoko.engine.catalog.model import Indicator, System
 from msoko.reports import charts, ru
 from msoko.reports.context import Builder
 from msoko.reports.figures import cell, change_cell, is_share, sentences, shown, target_of
+from msoko.reports.labels import dataset_title
 from msoko.reports.model import Cell, Heading, Paragraph
 
 MATRIX_COLUMNS = 4  # indicators per side-by-side table
@@ -15,8 +17,11 @@ BAR_INDICATORS = 8
 
 def _with_data(b: Builder, system: System, year: int | None) -> list[Indicator]:
     rows = b.source.rows(b.subject.level, b.subject.code)
+    org = b.source.registry.organisations.get(b.subject.code) if b.subject.level == "organisation" else None
+    kind = org.kind if org else None
     return [i for i in b.source.catalog.indicators
-            if i.system == system.code and year is not None and year in rows.get(i.code, {})]
+            if i.system == system.code and year is not None and year in rows.get(i.code, {})
+            and zones.applies(i, b.subject.level, kind)]
 
 
 def _unit(ind: Indicator) -> str:
@@ -52,13 +57,13 @@ def _spread(b: Builder, ind: Indicator, year: int) -> str:
 
 def _summary_rows(b: Builder, indicators: list[Indicator], year: int) -> tuple[list[str], list[list[Cell]]]:
     parents = b.subject.parents()
-    columns = ["Код", "Показатель", f"Значение, {year}", "Изменение за год"]
+    columns = ["Показатель", f"Значение, {year}", "Изменение за год"]
     columns += ["Муниципалитет" if level == "municipality" else "Регион" for level, _ in parents]
     columns += ["Цель", "95 % интервал", "Место"]
     rows = []
     for ind in indicators:
         row = b.source.value(b.subject.level, b.subject.code, ind.code, year)
-        cells = [Cell(ind.code), Cell(ind.name), cell(row["value"], ind), change_cell(row.get("change"), ind)]
+        cells = [Cell(ind.name), cell(row["value"], ind), change_cell(row.get("change"), ind)]
         for level, code in parents:
             ref = b.source.value(level, code, ind.code, year)
             cells.append(cell(ref["value"] if ref else None, ind))
@@ -137,7 +142,7 @@ def system_section(b: Builder, system: System, year: int | None) -> None:
         text = "По этой системе нет рассчитанных показателей"
         text += f" для объекта справки за {ru.year_ru(year)}." if year else "."
         if waiting:
-            text += " Показатели ждут наборов данных: " + ", ".join(waiting) + "."
+            text += " Показатели ждут данных: " + "; ".join(dataset_title(b.source.catalog, w) for w in waiting) + "."
         b.doc.add(Paragraph(text, "note"))
         return
     tracks = {t.code: t.name for t in system.tracks}
@@ -151,7 +156,7 @@ def system_section(b: Builder, system: System, year: int | None) -> None:
             b.doc.add(Paragraph(f"{text} {spread}".strip()))
     columns, rows = _summary_rows(b, indicators, year)
     b.table(f"Показатели системы {system.code}, {ru.year_ru(year)}", columns, rows,
-            (2.6, 5, 2, 2) + (2,) * (len(columns) - 4))
+            (6, 2, 2) + (2,) * (len(columns) - 3))
     _matrix(b, system, indicators, year)
     _charts(b, system, indicators, year)
 

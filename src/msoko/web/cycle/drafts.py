@@ -26,6 +26,7 @@ import polars as pl
 
 from msoko.engine import zones
 from msoko.engine.effectiveness import VERDICT_RU
+from msoko.reports import labels
 from msoko.web.cycle.effects import measure_effect
 from msoko.web.cycle.models import Cycle, CycleIndicator, EffectivenessReview, Recommendation
 from msoko.web.cycle.services import organisations_of
@@ -56,8 +57,8 @@ def _objectivity(snap: Snapshot, year: int, codes: set[str]) -> dict[str, list[s
     df = snap.objectivity.filter((pl.col("year") == year) & pl.col("flagged") & pl.col("org_id").is_in(list(codes)))
     out: dict[str, list[str]] = {}
     for row in df.sort(["org_id", "subject", "grade"]).iter_rows(named=True):
-        out.setdefault(row["org_id"], []).append(
-            f"{row['subject']}, {row['grade']} класс: {row['explanation'] or 'признаки необъективности'}")
+        said = " ".join(labels.sentences(row.get("signs"), labels.SIGN_SENTENCE)) or "признаки необъективности."
+        out.setdefault(row["org_id"], []).append(f"{row['subject']}, {row['grade']} класс — {said.rstrip('.')}")
     return out
 
 
@@ -133,7 +134,7 @@ def draft_recommendations(cycle: Cycle, snap: Snapshot | None = None) -> list[Re
     risk = risk_rows(snap, year, codes) if {"shnor", "shnsu"} & set(rules) else {}
     for code, row in sorted(risk.items()):
         if "shnor" in rules and row.get("shnor"):
-            found.append(("shnor", code, row.get("explanation")))
+            found.append(("shnor", code, " ".join(labels.sentences(row.get("reasons"), labels.REASON_SENTENCE))))
         if "shnsu" in rules and row.get("shnsu"):
             found.append(("shnsu", code, row.get("social_index")))
     if "objectivity" in rules:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from msoko.reports.labels import dataset_title
 from msoko.web.dashboards.data import Snapshot
 
 PROCEDURES = {"vpr": "ВПР", "oge": "ОГЭ", "ege": "ЕГЭ"}
@@ -93,5 +94,4 @@ def parse(get, snap: Snapshot, *, many: bool = True) -> Filters:
 
 
 def _dataset_title(snap: Snapshot, name: str) -> str:
-    declared = {d.name: d.title for d in snap.catalog.datasets} if snap.catalog else {}
-    return declared.get(name, name).split(" — ")[0]
+    return dataset_title(snap.catalog, name)

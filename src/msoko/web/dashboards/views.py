@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from msoko.engine import zones
+from msoko.reports import labels
 from msoko.web.access import get_in_scope, restrict, scope_of
 from msoko.web.dashboards import charts, export, filters, marks, page_cache, vpr
 from msoko.web.dashboards.data import Snapshot, snapshot
@@ -399,13 +400,15 @@ def _organisation_context(request, snap: Snapshot, f: filters.Filters, organisat
                                             (municipality.name, "municipality", municipality.code),
                                             (region.name, "region", region.code)], "org-dynamics")
     risk = snap.risk.filter(snap.risk["org_id"] == organisation.code).sort("year") if not snap.risk.is_empty() else None
-    risk_rows = risk.iter_rows(named=True) if risk is not None else []
+    risk_rows = [r | {"reason_sentences": labels.sentences(r.get("reasons"), labels.REASON_SENTENCE)}
+                 for r in risk.iter_rows(named=True)] if risk is not None else []
     objectivity = []
     if not snap.objectivity.is_empty():
         df = snap.objectivity.filter(snap.objectivity["org_id"] == organisation.code)
         if f.year is not None:
             df = df.filter(df["year"] == f.year)
-        objectivity = list(df.sort(["subject", "grade"]).iter_rows(named=True))
+        objectivity = [o | {"sign_sentences": labels.sentences(o.get("signs"), labels.SIGN_SENTENCE)}
+                       for o in df.sort(["subject", "grade"]).iter_rows(named=True)]
     context = _base_context(request, snap, f) | {
         "organisation": organisation, "rows": rows, "charts": [chart] if chart else [],
         "risk_rows": list(risk_rows), "objectivity": objectivity,
