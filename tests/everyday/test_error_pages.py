@@ -11,7 +11,6 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from msoko.web.home import errors
-from tests.web.personas import world  # noqa: F401  (the fixture)
 
 ENGLISH = re.compile(r"\b(Not Found|Forbidden|Bad Request|Server Error|requested resource)\b")
 
