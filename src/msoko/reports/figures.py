@@ -178,6 +178,7 @@ class Problem:
     reasons: tuple[str, ...]
     value: str
     reference: str
+    gap: float = 0.0  # the largest difference behind it (a missed target weighs most): orders the zones
 
 
 def problem(row: dict, ind: Indicator | None, level: str, reference: Reference | None,
@@ -189,5 +190,7 @@ def problem(row: dict, ind: Indicator | None, level: str, reference: Reference |
     found = zones.findings(row, ind, level, region=None if ru.missing(other) else other)
     if not found:
         return None
+    gap = max((1.0 if f.comparison == "target" else 0.0) + abs(row["value"] - f.reference) /
+              (1.0 if is_share(ind) else max(abs(f.reference), 1e-9)) for f in found)
     return Problem(ind.code, ind.name, ind.dataset, tuple(f.reason for f in found), shown(row["value"], ind),
-                   "—" if ru.missing(other) else shown(other, ind))
+                   "—" if ru.missing(other) else shown(other, ind), gap)

@@ -121,7 +121,7 @@ def risk(b: Builder) -> None:
 RATING_METHOD = ("Оценка от 0 до 100: по каждому показателю с направлением муниципалитет сравнивается с лучшим "
                  "в регионе (лучший — 100, худший — 0) и по изменению за год; оценка системы — среднее по её "
                  "показателям, общая — среднее по системам; место 1 — лучшее (методология мотивирующего "
-                 "мониторинга, распоряжение Минпросвещения России от 06.12.2022 № Р-293; правила — ratings.yaml).")
+                 "мониторинга, распоряжение Минпросвещения России от 06.12.2022 № Р-293).")
 
 
 def rating(b: Builder) -> None:
@@ -227,7 +227,7 @@ def problems_of(b: Builder, level: str, code: str, year: int | None) -> list[Pro
         found_one = problem(row, ind, level, ref, org_kind=org.kind if org else None)
         if found_one:
             found.append(found_one)
-    return found
+    return sorted(found, key=lambda p: -p.gap)  # the largest first
 
 
 def recommendations_for(texts: Texts, problems: list[Problem], risk_row: dict | None, flagged: list[dict]) -> list[str]:
@@ -245,6 +245,14 @@ def recommendations_for(texts: Texts, problems: list[Problem], risk_row: dict | 
         out.append(template.format(indicator=quoted(p.name), value=p.value, reference=p.reference,
                                    reasons="; ".join(p.reasons), groups=""))
     return out
+
+
+TOP_PROBLEMS = 3  # a municipality's справка names an organisation's three largest problem zones
+
+
+def _list_recommendations(texts: Texts, risk_row: dict | None, flagged: list[dict]) -> list[str]:
+    """The recommendations from the lists (ШНОР, ШНСУ) and from objectivity, without the per-indicator ones."""
+    return recommendations_for(texts, [], risk_row, flagged)
 
 
 def _problem_table(b: Builder, caption: str, problems: list[Problem]) -> None:
@@ -308,13 +316,25 @@ def recommendations(b: Builder, texts: Texts, year: int | None) -> None:
               Cell(YES[bool(risk_now.get(o.code, {}).get("shnsu"))]), Cell(YES[o.code in flagged])]
              for o, f, r in entries if r], (5, 2, 1, 1, 2))
     quiet = [o.name for o, _, r in entries if not r]
-    for org, found, recs in entries:
-        if recs:
-            b.doc.add(Heading(org.name, 2))
-            if found:
-                b.doc.add(Paragraph("Проблемные зоны: " + "; ".join(
-                    f"{quoted(p.name)} — {p.value} ({'; '.join(p.reasons)})" for p in found) + "."))
-            b.doc.add(Bullets(tuple(recs)))
+    b.table("Проблемные зоны организаций: все показатели", ["Организация", "Показатель", "Значение", "Регион",
+                                                             "Почему проблемная зона"],
+            [[Cell(o.name), Cell(p.name), Cell(p.value), Cell(p.reference), Cell("; ".join(p.reasons))]
+             for o, f, _ in entries for p in f], (4, 5, 2, 2, 5), appendix=True)
+    for org, found, _recs in entries:
+        lists = _list_recommendations(texts, risk_now.get(org.code), flagged.get(org.code, []))
+        if not (found or lists):
+            continue
+        b.doc.add(Heading(org.name, 2))
+        if found:
+            shown_here = found[:TOP_PROBLEMS]
+            more = len(found) - len(shown_here)
+            b.doc.add(Paragraph("Главные проблемные зоны: " + "; ".join(
+                f"{quoted(p.name)} — {p.value} ({'; '.join(p.reasons)})" for p in shown_here)
+                + (f"; ещё {ru.count(more, ru.INDICATOR)} — в приложении XLSX." if more else ".")))
+        recs = lists + ([texts.recommendations["indicator"]["default"].format(
+            indicator=quoted(found[0].name), value=found[0].value, reference=found[0].reference,
+            reasons="; ".join(found[0].reasons), groups="")] if found else [])
+        b.doc.add(Bullets(tuple(recs)))
     if quiet:
         b.doc.add(Paragraph(f"Для {ru.count(len(quiet), ru.ORGANISATION_GENITIVE)} "
                             "проблемных зон по рассчитанным показателям не выявлено: " + "; ".join(quiet) + ".",
@@ -393,8 +413,9 @@ def passports(b: Builder, codes: list[str]) -> None:
     if not codes:
         b.doc.add(Paragraph("В справке не использованы рассчитанные показатели.", "note"))
         return
-    b.doc.add(Paragraph("Формулы расчёта и коды показателей приведены в паспортах показателей каталога; здесь — "
-                        "что показывает каждый показатель и откуда берутся данные.", "note"))
+    b.doc.add(Paragraph(f"Использовано {ru.count(len(codes), ru.INDICATOR)}. Что показывает каждый из них, откуда "
+                        "берутся данные и на каком документе основан показатель — в таблице приложения XLSX к "
+                        "справке; формулы расчёта — в паспортах показателей каталога.", "note"))
     rows = []
     for code in codes:
         ind = b.source.indicators.get(code)
@@ -408,7 +429,8 @@ def passports(b: Builder, codes: list[str]) -> None:
                      Cell(dataset_title(b.source.catalog, ind.dataset)),
                      Cell(source.title if source else "—")])
     b.table("Показатели, использованные в справке", ["Показатель", "Система", "Единица и направление",
-                                                     "Источник данных", "Нормативный документ"], rows, (5, 3, 2, 3, 4))
+                                                     "Источник данных", "Нормативный документ"], rows, (5, 3, 2, 3, 4),
+            appendix=True)
 
 
 def provenance(b: Builder, digest: str) -> None:
