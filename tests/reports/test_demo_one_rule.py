@@ -164,13 +164,13 @@ def test_every_worse_in_the_municipality_spravka_is_outside_the_interval(demo_ho
     text = re.sub(r"\s+", " ", text)
     year = max(k[3] for k in pooled if k[0] == "organisation")
     claims = 0
-    # «Проблемные зоны: «name» — value (reasons); …» follows each organisation's heading
+    # «Главные проблемные зоны: «name» — value (reasons); …» follows each organisation's heading
     for org_name, org in units["by_name"].items():
-        start = text.find(f"{org_name} Проблемные зоны: ")
+        start = text.find(f"{org_name} Главные проблемные зоны: ")
         if start < 0:
             continue
-        section = text[start + len(org_name) + 1:text.find(". ", start + len(org_name) + 18) + 1]
-        for name in _claims_in(section.removeprefix("Проблемные зоны")):
+        section = text[start + len(org_name) + 1:text.find(". ", start + len(org_name) + 26) + 1]
+        for name in _claims_in(section.removeprefix("Главные проблемные зоны")):
             assert_significantly_worse(pooled, units, "organisation", org, BY_NAME[name], year, "region")
             claims += 1
     assert claims > 0
