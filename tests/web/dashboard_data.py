@@ -65,6 +65,7 @@ def _detection(folder) -> None:
         "shnor": [False, True, False], "shnsu": [True, True, False], "federal_risk": [False, True, False],
         "social_index": [30.0, 28.0, 70.0],
         "explanation": [None, "Школа ниже школ своего кластера три года подряд.", None],
+        "reasons": ["low_social_index", "low_standing;low_social_index", ""],
     })
     objectivity = pl.DataFrame({
         "year": [2026, 2026], "org_id": ["edu100001", "edu100001"], "procedure": ["ВПР", "ВПР"],

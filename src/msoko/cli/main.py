@@ -17,6 +17,7 @@ from msoko.cli import (
     forms,
     imports,
     maintenance,
+    problems,
     report,
     serve,
 )
@@ -40,7 +41,7 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(forms.app, name="forms")
 app.add_typer(evaluation.app, name="evaluation")
 
-_registered_elsewhere = (detection, datasets, evaluation)  # modules that add commands to the groups above
+_registered_elsewhere = (detection, datasets, evaluation, problems)  # modules that add commands to the groups above
 
 
 def run() -> None:

@@ -66,10 +66,17 @@ class Builder:
     doc: Document
     charts: bool = True
     tables: int = 0
+    appendix_tables: int = 0
     figures: int = 0
 
-    def table(self, caption: str, columns: list[str], rows: list, widths: tuple = ()) -> None:
+    def table(self, caption: str, columns: list[str], rows: list, widths: tuple = (), *, appendix: bool = False) -> None:
+        """A numbered table; `appendix=True`: a detail table, in the XLSX appendix only (numbered «П»)."""
         if not rows:
+            return
+        if appendix:
+            self.appendix_tables += 1
+            self.doc.add(Table(tuple(columns), tuple(tuple(r) for r in rows),
+                               f"Таблица П{self.appendix_tables}. {caption}", tuple(widths), appendix=True))
             return
         self.tables += 1
         self.doc.add(Table(tuple(columns), tuple(tuple(r) for r in rows), f"Таблица {self.tables}. {caption}",

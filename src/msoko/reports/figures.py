@@ -1,16 +1,15 @@
 """One indicator value as report text: the figure, its table cell, and the sentences built from the numbers.
 
-Judgements follow the indicator's direction (higher or lower is better, or none). A difference from a
-reference (the municipality, the region) is called significant only when the reference lies outside the
-value's 95 % interval (Wilson, stored with the value); a change from last year likewise when last year's
-value lies outside this year's interval. Values on groups below the indicator's minimum size are never
-judged.
+Judgements follow the one problem-zone rule of `msoko.engine.zones`: a difference from a reference (the
+municipality, the region, last year) is called significant only when the reference lies outside the
+value's 95 % interval; values on groups below the indicator's minimum size are never judged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from msoko.engine import zones
 from msoko.engine.catalog.model import Indicator
 from msoko.reports import ru
 from msoko.reports.model import Cell
@@ -90,11 +89,11 @@ def quoted(name: str) -> str:
     return "«" + name.replace("«", "„").replace("»", "“") + "»"
 
 
-def outside_interval(row: dict, reference: float) -> bool | None:
-    low, high = row.get("ci_low"), row.get("ci_high")
-    if ru.missing(low) or ru.missing(high):
+def outside_interval(row: dict, reference: float, ind: Indicator | None = None) -> bool | None:
+    """The reference outside the value's own 95 % interval (None when it has none) — `engine.zones`."""
+    if zones.interval(row, ind) is None:
         return None
-    return reference < low - EPS or reference > high + EPS
+    return zones.outside(row, ind, reference)
 
 
 def target_of(row: dict, ind: Indicator | None, level: str) -> float | None:
@@ -118,11 +117,11 @@ def _comparison(row: dict, ref: Reference, ind: Indicator | None) -> tuple[str, 
         return f"на уровне значения {ref.label} ({shown(other, ind)})", False
     word = "выше" if value > other else "ниже"
     text = f"{word}, чем {ref.label} ({shown(other, ind)}), на {difference(value - other, ind)}"
-    beyond = outside_interval(row, other)
+    beyond = outside_interval(row, other, ind)
     if beyond is not None and not row.get("under_min_group"):
         text += (" — за пределами доверительного интервала, различие значимо" if beyond
                  else " — в пределах доверительного интервала, различие может быть случайным")
-    lag = verdict(value, other, ind) < 0 and bool(beyond) and not row.get("under_min_group")
+    lag = zones.judge(row, ind, other) == -1
     return text, lag
 
 
@@ -142,8 +141,9 @@ def sentences(row: dict, ind: Indicator | None, level: str, refs: list[Reference
             parts.append(f"{since} значение не изменилось (в пределах точности округления).")
         else:
             word = "выросло" if change > 0 else "снизилось"
-            judged = verdict(change, 0.0, ind)
-            tail = {1: " — это улучшение", -1: " — это ухудшение", 0: ""}[judged]
+            judged = zones.judge(row, ind, zones.previous_value(row))
+            tail = {1: " — это значимое улучшение", -1: " — это значимое ухудшение",
+                    0: " — в пределах доверительного интервала", None: ""}[judged]
             parts.append(f"{since} значение {word} на {difference(change, ind)}{tail}.")
     compared = [c for c in (_comparison(row, ref, ind) for ref in refs) if c]
     if compared:
@@ -178,29 +178,19 @@ class Problem:
     reasons: tuple[str, ...]
     value: str
     reference: str
+    gap: float = 0.0  # the largest difference behind it (a missed target weighs most): orders the zones
 
 
 def problem(row: dict, ind: Indicator | None, level: str, reference: Reference | None,
-            previous: dict | None) -> Problem | None:
-    """A problem zone: below the target, significantly worse than the reference, or a significant worsening."""
-    if ind is None or str(ind.direction) not in (HIGHER, LOWER) or row.get("under_min_group"):
+            previous: dict | None = None, org_kind: str | None = None) -> Problem | None:
+    """A problem zone by the one rule (`msoko.engine.zones`), against the region (`reference`) and last year."""
+    if ind is None or not zones.applies(ind, level, org_kind):
         return None
-    if ru.missing(row.get("value")):
+    other = reference.row["value"] if reference is not None and reference.row is not None else None
+    found = zones.findings(row, ind, level, region=None if ru.missing(other) else other)
+    if not found:
         return None
-    reasons = []
-    target = target_of(row, ind, level)
-    if target is not None and verdict(row["value"], target, ind) < 0:
-        reasons.append(f"ниже цели {shown(target, ind)}" if str(ind.direction) == HIGHER
-                       else f"выше допустимого значения {shown(target, ind)}")
-    ref_text = "—"
-    if reference is not None and reference.row is not None and not ru.missing(reference.row.get("value")):
-        other = reference.row["value"]
-        ref_text = shown(other, ind)
-        if verdict(row["value"], other, ind) < 0 and outside_interval(row, other):
-            reasons.append(f"значимо хуже, чем {reference.label} ({ref_text})")
-    if previous is not None and not ru.missing(previous.get("value")):
-        if verdict(row["value"], previous["value"], ind) < 0 and outside_interval(row, previous["value"]):
-            reasons.append(f"значимое ухудшение за год ({shown(previous['value'], ind)} → {shown(row['value'], ind)})")
-    if not reasons:
-        return None
-    return Problem(ind.code, ind.name, ind.dataset, tuple(reasons), shown(row["value"], ind), ref_text)
+    gap = max((1.0 if f.comparison == "target" else 0.0) + abs(row["value"] - f.reference) /
+              (1.0 if is_share(ind) else max(abs(f.reference), 1e-9)) for f in found)
+    return Problem(ind.code, ind.name, ind.dataset, tuple(f.reason for f in found), shown(row["value"], ind),
+                   "—" if ru.missing(other) else shown(other, ind), gap)

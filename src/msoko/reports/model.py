@@ -46,6 +46,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     caption: str = ""
     widths: tuple[float, ...] = ()  # relative column widths
+    appendix: bool = False  # a detail table: written to the XLSX (the справка's appendix) only
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,8 @@ def render_docx(document: Document, path: Path, template: Path) -> None:
         elif isinstance(block, Bullets):
             for item in block.items:
                 doc.add_paragraph(item, style=_style(doc, "List Bullet"))
+        elif isinstance(block, Table) and block.appendix:
+            continue  # detail tables live in the XLSX appendix
         elif isinstance(block, Table):
             _table(doc, block)
         elif isinstance(block, Chart):

@@ -161,6 +161,8 @@ def render_pdf(document: Document, path: Path) -> None:
                 pdf.multi_cell(pdf.epw - 3, 5, f"•  {item}", align="J", new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(1)
             pdf.ln(1)
+        elif isinstance(block, Table) and block.appendix:
+            continue  # detail tables live in the XLSX appendix
         elif isinstance(block, Table):
             _table(pdf, block)
         elif isinstance(block, Chart):

@@ -8,13 +8,12 @@ from datetime import date
 
 import polars as pl
 
-from msoko.engine.catalog.passports import render_indicator
-from msoko.engine.detection.explain import REASON_RU, SIGN_RU
 from msoko.engine.ratings import TOTAL
-from msoko.reports import ru
+from msoko.reports import labels, ru
 from msoko.reports.context import Builder
 from msoko.reports.data import KIND_RU
 from msoko.reports.figures import Problem, Reference, problem, quoted
+from msoko.reports.labels import DIRECTION_RU, dataset_title
 from msoko.reports.model import Bullets, Cell, Heading, Paragraph
 from msoko.reports.templates import Texts
 
@@ -73,7 +72,7 @@ def general(b: Builder, texts: Texts, year: int | None) -> None:
 
 # ---- ШНОР / ШНСУ ---------------------------------------------------------------------------------
 def _reasons(codes: str | None) -> str:
-    return "; ".join(REASON_RU.get(c, c) for c in (codes or "").split(";") if c) or "—"
+    return " ".join(labels.sentences(codes, labels.REASON_SENTENCE)) or "—"
 
 
 def risk(b: Builder) -> None:
@@ -122,7 +121,7 @@ def risk(b: Builder) -> None:
 RATING_METHOD = ("Оценка от 0 до 100: по каждому показателю с направлением муниципалитет сравнивается с лучшим "
                  "в регионе (лучший — 100, худший — 0) и по изменению за год; оценка системы — среднее по её "
                  "показателям, общая — среднее по системам; место 1 — лучшее (методология мотивирующего "
-                 "мониторинга, распоряжение Минпросвещения России от 06.12.2022 № Р-293; правила — ratings.yaml).")
+                 "мониторинга, распоряжение Минпросвещения России от 06.12.2022 № Р-293).")
 
 
 def rating(b: Builder) -> None:
@@ -168,7 +167,7 @@ def rating(b: Builder) -> None:
 
 # ---- objectivity ---------------------------------------------------------------------------------
 def _signs(codes: str | None) -> str:
-    return "; ".join(SIGN_RU.get(c, c) for c in (codes or "").split(";") if c)
+    return " ".join(labels.sentences(codes, labels.SIGN_SENTENCE))
 
 
 def objectivity(b: Builder) -> None:
@@ -197,15 +196,18 @@ def objectivity(b: Builder) -> None:
     b.table("Проверка объективности по годам", ["Год", "Проверено групп", "С признаками", "Организаций с признаками"],
             summary, (1, 2, 2, 2))
     region = b.subject.level == "region"
+    # the numbers behind each sign (the detection's explanation) only in a school's own справка; a
+    # municipality's or the region's names the signs in words, the numbers stay on the school's page
+    own = b.subject.level == "organisation"
     table = [[Cell(_org_name(b, r["org_id"]))] + ([Cell(_muni_name(b, r["org_id"]))] if region else [])
              + [Cell(f"{r['procedure']} {r['subject']}".strip()), Cell(str(r["grade"]) if r["grade"] else "—"),
-                Cell(str(r["participants"]), r["participants"], "0"), Cell(_signs(r["signs"])),
-                Cell(r.get("explanation") or "")]
+                Cell(str(r["participants"]), r["participants"], "0"), Cell(_signs(r["signs"]))]
+             + ([Cell(r.get("explanation") or "")] if own else [])
              for r in sorted(flagged, key=lambda r: (_org_name(b, r["org_id"]), r["subject"], r["grade"] or 0))]
     b.table(f"Группы с признаками необъективности, {ru.year_ru(year)}",
             ["Организация"] + (["Муниципалитет"] if region else []) + ["Процедура и предмет", "Класс", "Участников",
-                                                                       "Признаки", "Пояснение"],
-            table, (3,) + ((2,) if region else ()) + (2, 1, 1, 3, 5))
+                                                                       "Признаки"] + (["Цифры"] if own else []),
+            table, (3,) + ((2,) if region else ()) + (2, 1, 1.4, 6) + ((5,) if own else ()))
     if not flagged:
         b.doc.add(Paragraph(f"В {ru.year_ru(year)} признаков необъективности не выявлено."))
 
@@ -221,11 +223,11 @@ def problems_of(b: Builder, level: str, code: str, year: int | None) -> list[Pro
         if row is None:
             continue
         ref = None if level == "region" else Reference("по региону", b.source.value("region", region, ind.code, year))
-        previous = b.source.value(level, code, ind.code, year - 1)
-        found_one = problem(row, ind, level, ref, previous)
+        org = b.source.registry.organisations.get(code) if level == "organisation" else None
+        found_one = problem(row, ind, level, ref, org_kind=org.kind if org else None)
         if found_one:
             found.append(found_one)
-    return found
+    return sorted(found, key=lambda p: -p.gap)  # the largest first
 
 
 def recommendations_for(texts: Texts, problems: list[Problem], risk_row: dict | None, flagged: list[dict]) -> list[str]:
@@ -245,10 +247,18 @@ def recommendations_for(texts: Texts, problems: list[Problem], risk_row: dict | 
     return out
 
 
+TOP_PROBLEMS = 3  # a municipality's справка names an organisation's three largest problem zones
+
+
+def _list_recommendations(texts: Texts, risk_row: dict | None, flagged: list[dict]) -> list[str]:
+    """The recommendations from the lists (ШНОР, ШНСУ) and from objectivity, without the per-indicator ones."""
+    return recommendations_for(texts, [], risk_row, flagged)
+
+
 def _problem_table(b: Builder, caption: str, problems: list[Problem]) -> None:
-    b.table(caption, ["Код", "Показатель", "Значение", "Регион", "Почему проблемная зона"],
-            [[Cell(p.indicator), Cell(p.name), Cell(p.value), Cell(p.reference), Cell("; ".join(p.reasons))]
-             for p in problems], (2, 5, 2, 2, 5))
+    b.table(caption, ["Показатель", "Значение", "Регион", "Почему проблемная зона"],
+            [[Cell(p.name), Cell(p.value), Cell(p.reference), Cell("; ".join(p.reasons))]
+             for p in problems], (6, 2, 2, 5))
 
 
 def recommendations(b: Builder, texts: Texts, year: int | None) -> None:
@@ -263,8 +273,9 @@ def recommendations(b: Builder, texts: Texts, year: int | None) -> None:
     for r in obj_rows:
         if r["year"] == obj_year and r["flagged"]:
             flagged.setdefault(r["org_id"], []).append(r)
-    b.doc.add(Paragraph("Проблемная зона — показатель, значение которого ниже цели, значимо хуже регионального "
-                        "(региональное значение за пределами доверительного интервала) или значимо ухудшилось за год. "
+    b.doc.add(Paragraph("Проблемная зона — показатель, значение которого не достигает цели, значимо хуже регионального "
+                        "(региональное значение за пределами 95-процентного доверительного интервала значения) или "
+                        "значимо ухудшилось за год; группы меньше минимальной численности не оцениваются. "
                         "Рекомендации составлены по проблемным зонам, спискам ШНОР/ШНСУ и признакам необъективности.",
                         "note"))
     if s.level == "organisation":
@@ -305,13 +316,25 @@ def recommendations(b: Builder, texts: Texts, year: int | None) -> None:
               Cell(YES[bool(risk_now.get(o.code, {}).get("shnsu"))]), Cell(YES[o.code in flagged])]
              for o, f, r in entries if r], (5, 2, 1, 1, 2))
     quiet = [o.name for o, _, r in entries if not r]
-    for org, found, recs in entries:
-        if recs:
-            b.doc.add(Heading(org.name, 2))
-            if found:
-                b.doc.add(Paragraph("Проблемные зоны: " + "; ".join(
-                    f"{quoted(p.name)} — {p.value} ({'; '.join(p.reasons)})" for p in found) + "."))
-            b.doc.add(Bullets(tuple(recs)))
+    b.table("Проблемные зоны организаций: все показатели", ["Организация", "Показатель", "Значение", "Регион",
+                                                             "Почему проблемная зона"],
+            [[Cell(o.name), Cell(p.name), Cell(p.value), Cell(p.reference), Cell("; ".join(p.reasons))]
+             for o, f, _ in entries for p in f], (4, 5, 2, 2, 5), appendix=True)
+    for org, found, _recs in entries:
+        lists = _list_recommendations(texts, risk_now.get(org.code), flagged.get(org.code, []))
+        if not (found or lists):
+            continue
+        b.doc.add(Heading(org.name, 2))
+        if found:
+            shown_here = found[:TOP_PROBLEMS]
+            more = len(found) - len(shown_here)
+            b.doc.add(Paragraph("Главные проблемные зоны: " + "; ".join(
+                f"{quoted(p.name)} — {p.value} ({'; '.join(p.reasons)})" for p in shown_here)
+                + (f"; ещё {ru.count(more, ru.INDICATOR)} — в приложении XLSX." if more else ".")))
+        recs = lists + ([texts.recommendations["indicator"]["default"].format(
+            indicator=quoted(found[0].name), value=found[0].value, reference=found[0].reference,
+            reasons="; ".join(found[0].reasons), groups="")] if found else [])
+        b.doc.add(Bullets(tuple(recs)))
     if quiet:
         b.doc.add(Paragraph(f"Для {ru.count(len(quiet), ru.ORGANISATION_GENITIVE)} "
                             "проблемных зон по рассчитанным показателям не выявлено: " + "; ".join(quiet) + ".",
@@ -329,6 +352,11 @@ def _day(text: str | None) -> str:
 
 
 VERDICT_RU = {"effective": "эффект есть", "no_evidence": "эффект не подтверждён", "worse": "ухудшение", None: "—"}
+
+
+def _indicator_name(b: Builder, code: str) -> str:
+    ind = b.source.indicators.get(code)
+    return quoted(ind.name) if ind else code
 
 
 def cycle(b: Builder, data: dict | None) -> None:
@@ -359,7 +387,7 @@ def cycle(b: Builder, data: dict | None) -> None:
             rows.append([Cell(m.get("title", "")), Cell(m.get("system", "")), Cell(_day(m.get("deadline"))),
                          Cell(m.get("status", "")), Cell(m.get("responsible", "")),
                          Cell(", ".join(_org_name(b, c) for c in m.get("organisations") or []) or "—"),
-                         Cell(", ".join(m.get("indicators") or []) or "—"),
+                         Cell(", ".join(_indicator_name(b, c) for c in m.get("indicators") or []) or "—"),
                          Cell(f"{VERDICT_RU.get(m.get('verdict'), m.get('verdict'))}: {shown_effect}. "
                               f"{m.get('verdict_text') or ''}".strip()) if m.get("verdict") else
                          Cell(m.get("verdict_text") or "—")])
@@ -379,30 +407,39 @@ def cycle(b: Builder, data: dict | None) -> None:
 
 # ---- appendices ------------------------------------------------------------------------------------
 def passports(b: Builder, codes: list[str]) -> None:
-    b.doc.add(Heading("Приложение 1. Паспорта использованных показателей", 1, sheet="Паспорта"))
+    """What each indicator used means, in words: what it shows, its unit and direction, where its data come
+    from and which document it rests on. Formulas and codes stay in the catalog's passports (for specialists)."""
+    b.doc.add(Heading("Приложение 1. Показатели справки", 1, sheet="Паспорта"))
     if not codes:
         b.doc.add(Paragraph("В справке не использованы рассчитанные показатели.", "note"))
         return
+    b.doc.add(Paragraph(f"Использовано {ru.count(len(codes), ru.INDICATOR)}. Что показывает каждый из них, откуда "
+                        "берутся данные и на каком документе основан показатель — в таблице приложения XLSX к "
+                        "справке; формулы расчёта — в паспортах показателей каталога.", "note"))
+    rows = []
     for code in codes:
         ind = b.source.indicators.get(code)
         if ind is None:
             continue
-        page = render_indicator(b.source.catalog, ind)
-        rows = []
-        for line in page.splitlines():
-            if line.startswith("| ") and not line.startswith(("| поле", "|---")):
-                field, _, value = line.strip("| ").partition(" | ")
-                rows.append([Cell(field), Cell(value.replace("`", ""))])
-        b.doc.add(Heading(ind.name, 2))
-        b.table(f"Паспорт показателя {code}", ["Поле", "Значение"], rows, (2, 6))
+        system = b.source.catalog.system(ind.system)
+        source = b.source.catalog.source(ind.source)
+        unit = "%" if str(ind.kind) == "share" else ind.unit
+        rows.append([Cell(ind.name), Cell(f"{ind.system} {system.name}" if system else ind.system),
+                     Cell(f"{unit}; {DIRECTION_RU.get(str(ind.direction), '')}"),
+                     Cell(dataset_title(b.source.catalog, ind.dataset)),
+                     Cell(source.title if source else "—")])
+    b.table("Показатели, использованные в справке", ["Показатель", "Система", "Единица и направление",
+                                                     "Источник данных", "Нормативный документ"], rows, (5, 3, 2, 3, 4),
+            appendix=True)
 
 
 def provenance(b: Builder, digest: str) -> None:
-    b.doc.add(Heading("Приложение 2. Сведения о данных", 1, sheet="Версии данных"))
+    b.doc.add(Heading("Приложение 2. Для специалиста: сведения о данных", 1, sheet="Версии данных"))
     p = b.source.provenance
     b.doc.add(Paragraph(f"Отпечаток версий данных и каталога: {digest}. Справка, построенная по тому же состоянию "
                         "рабочего пространства, совпадает с этой по содержанию."))
-    rows = [[Cell(name), Cell(str(len(parts)), len(parts), "0"), Cell(", ".join(sorted(set(parts.values()))))]
+    rows = [[Cell(dataset_title(b.source.catalog, name)), Cell(str(len(parts)), len(parts), "0"),
+             Cell(", ".join(sorted(set(parts.values()))))]
             for name, parts in sorted(p.get("warehouse", {}).items())]
     b.table("Версии наборов данных хранилища", ["Набор данных", "Частей", "Действующие версии"], rows, (2, 1, 7))
     catalog = p.get("catalog", {})
@@ -415,7 +452,7 @@ def provenance(b: Builder, digest: str) -> None:
     b.table("Расчёты и каталог", ["Что", "Версия"], runs, (3, 7))
     used = {code: versions for code, versions in p.get("indicator_versions", {}).items()
             if code in b.source.indicators}
-    b.table("Версии определений показателей", ["Код", "Версия по годам"],
-            [[Cell(code), Cell(", ".join(f"{y}: {v}" for y, v in versions.items()))] for code, versions in used.items()],
-            (3, 7))
+    b.table("Версии определений показателей", ["Показатель", "Версия по годам"],
+            [[Cell(b.source.indicators[code].name), Cell(", ".join(f"{y}: {v}" for y, v in versions.items()))]
+             for code, versions in used.items()], (6, 4))
 

@@ -3,10 +3,12 @@ a paragraph per value, a summary table, the subject's organisations or municipal
 
 from __future__ import annotations
 
+from msoko.engine import zones
 from msoko.engine.catalog.model import Indicator, System
 from msoko.reports import charts, ru
 from msoko.reports.context import Builder
-from msoko.reports.figures import cell, change_cell, is_share, sentences, shown, target_of
+from msoko.reports.figures import cell, change_cell, is_share, quoted, sentences, shown, target_of
+from msoko.reports.labels import dataset_title
 from msoko.reports.model import Cell, Heading, Paragraph
 
 MATRIX_COLUMNS = 4  # indicators per side-by-side table
@@ -15,8 +17,11 @@ BAR_INDICATORS = 8
 
 def _with_data(b: Builder, system: System, year: int | None) -> list[Indicator]:
     rows = b.source.rows(b.subject.level, b.subject.code)
+    org = b.source.registry.organisations.get(b.subject.code) if b.subject.level == "organisation" else None
+    kind = org.kind if org else None
     return [i for i in b.source.catalog.indicators
-            if i.system == system.code and year is not None and year in rows.get(i.code, {})]
+            if i.system == system.code and year is not None and year in rows.get(i.code, {})
+            and zones.applies(i, b.subject.level, kind)]
 
 
 def _unit(ind: Indicator) -> str:
@@ -52,13 +57,13 @@ def _spread(b: Builder, ind: Indicator, year: int) -> str:
 
 def _summary_rows(b: Builder, indicators: list[Indicator], year: int) -> tuple[list[str], list[list[Cell]]]:
     parents = b.subject.parents()
-    columns = ["Код", "Показатель", f"Значение, {year}", "Изменение за год"]
+    columns = ["Показатель", f"Значение, {year}", "Изменение за год"]
     columns += ["Муниципалитет" if level == "municipality" else "Регион" for level, _ in parents]
     columns += ["Цель", "95 % интервал", "Место"]
     rows = []
     for ind in indicators:
         row = b.source.value(b.subject.level, b.subject.code, ind.code, year)
-        cells = [Cell(ind.code), Cell(ind.name), cell(row["value"], ind), change_cell(row.get("change"), ind)]
+        cells = [Cell(ind.name), cell(row["value"], ind), change_cell(row.get("change"), ind)]
         for level, code in parents:
             ref = b.source.value(level, code, ind.code, year)
             cells.append(cell(ref["value"] if ref else None, ind))
@@ -90,7 +95,7 @@ def _matrix(b: Builder, system: System, indicators: list[Indicator], year: int) 
         part = f" (часть {start // MATRIX_COLUMNS + 1})" if len(indicators) > MATRIX_COLUMNS else ""
         b.table(f"Система {system.code}: значения по {'муниципалитетам' if level == 'municipality' else 'организациям'}, "
                 f"{ru.year_ru(year)}{part}", [what] + [ind.name for ind in chunk], rows,
-                (3,) + (2,) * len(chunk))
+                (3,) + (2,) * len(chunk), appendix=True)
 
 
 def _charts(b: Builder, system: System, indicators: list[Indicator], year: int) -> None:
@@ -128,6 +133,37 @@ def _charts(b: Builder, system: System, indicators: list[Indicator], year: int) 
         b.chart(f"Динамика: {key.name}", lambda: charts.dynamics(points, _unit(key)))
 
 
+def _significance(b: Builder, ind: Indicator, year: int) -> float | None:
+    """How much the value says, by the one rule: None when nothing about it is significant (no missed
+    target, no difference outside its interval); else the largest such difference (a missed target first)."""
+    row = b.source.value(b.subject.level, b.subject.code, ind.code, year)
+    if row is None:
+        return None
+    refs = {ref.label: ref.row["value"] for ref in b.references(ind.code, year) if ref.row is not None}
+    found = zones.findings(row, ind, b.subject.level, region=refs.get("по региону"),
+                           municipality=refs.get("по муниципалитету"))
+    better = [abs(row["value"] - v) for v in [*refs.values(), zones.previous_value(row)]
+              if v is not None and zones.judge(row, ind, v) == 1]
+    sizes = [10.0 + abs(row["value"] - f.reference) if f.comparison == "target" else abs(row["value"] - f.reference)
+             for f in found] + better
+    return max(sizes) if sizes else None
+
+
+def _worth_telling(b: Builder, indicators: list[Indicator], year: int) -> tuple[list[Indicator], list[Indicator]]:
+    """A school's справка tells every indicator; a municipality's or the region's only those with something
+    significant (a missed target, a difference or change outside the interval), the largest first — the
+    rest are named in one line."""
+    if b.subject.level == "organisation":
+        return indicators, []
+    scored = [(_significance(b, ind, year), i, ind) for i, ind in enumerate(indicators)]
+    told = [ind for size, _, ind in sorted((x for x in scored if x[0] is not None), key=lambda x: (-x[0], x[1]))]
+    return told, [ind for size, _, ind in scored if size is None]
+
+
+def _reference_words(b: Builder) -> str:
+    return " и значимых отличий от региона" if b.subject.level == "municipality" else ""
+
+
 def system_section(b: Builder, system: System, year: int | None) -> None:
     b.doc.add(Heading(f"{system.code} {system.name}", 1, sheet=f"Система {system.code}"))
     indicators = _with_data(b, system, year)
@@ -137,21 +173,26 @@ def system_section(b: Builder, system: System, year: int | None) -> None:
         text = "По этой системе нет рассчитанных показателей"
         text += f" для объекта справки за {ru.year_ru(year)}." if year else "."
         if waiting:
-            text += " Показатели ждут наборов данных: " + ", ".join(waiting) + "."
+            text += " Показатели ждут данных: " + "; ".join(dataset_title(b.source.catalog, w) for w in waiting) + "."
         b.doc.add(Paragraph(text, "note"))
         return
     tracks = {t.code: t.name for t in system.tracks}
     for track in dict.fromkeys(i.track for i in indicators):
         if len(system.tracks) > 1:
             b.doc.add(Heading(tracks.get(track, track), 2))
-        for ind in (i for i in indicators if i.track == track):
+        told, quiet = _worth_telling(b, [i for i in indicators if i.track == track], year)
+        for ind in told:
             row = b.source.value(b.subject.level, b.subject.code, ind.code, year)
             text = sentences(row, ind, b.subject.level, b.references(ind.code, year))
-            spread = _spread(b, ind, year)
+            spread = _spread(b, ind, year) if b.subject.level != "organisation" else ""
             b.doc.add(Paragraph(f"{text} {spread}".strip()))
+        if quiet:
+            b.doc.add(Paragraph(f"Без значимых изменений за год{_reference_words(b)}, цели "
+                                f"достигнуты или не установлены ({ru.count(len(quiet), ru.INDICATOR)}): "
+                                + "; ".join(quoted(i.name) for i in quiet) + ".", "note"))
     columns, rows = _summary_rows(b, indicators, year)
     b.table(f"Показатели системы {system.code}, {ru.year_ru(year)}", columns, rows,
-            (2.6, 5, 2, 2) + (2,) * (len(columns) - 4))
+            (6, 2, 2) + (2,) * (len(columns) - 3))
     _matrix(b, system, indicators, year)
     _charts(b, system, indicators, year)
 

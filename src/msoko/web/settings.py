@@ -173,3 +173,7 @@ LOGGING = {
 # unless a deployment configures a real backend here.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "msoko@localhost"
+# Expected refusals (4xx) are logged as one line, without a traceback; the CSRF refusal is a Russian page.
+LOGGING["filters"] = {"quiet_refusals": {"()": "msoko.web.home.errors.QuietRefusals"}}
+LOGGING["loggers"]["django.request"] = {"level": "WARNING", "filters": ["quiet_refusals"]}
+CSRF_FAILURE_VIEW = "msoko.web.home.errors.csrf_failure"

@@ -19,3 +19,9 @@ urlpatterns = [
     path("", include("msoko.web.dashboards.urls")),
     path("", include("msoko.web.home.urls")),
 ]
+
+# Russian error pages inside the site's layout (msoko.web.home.errors).
+handler400 = "msoko.web.home.errors.bad_request"
+handler403 = "msoko.web.home.errors.permission_denied"
+handler404 = "msoko.web.home.errors.page_not_found"
+handler500 = "msoko.web.home.errors.server_error"

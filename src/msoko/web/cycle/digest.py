@@ -47,14 +47,16 @@ def digest_for(level: str, code: str) -> dict:
     entity = LEVEL_MODELS[level].objects.get(code=code)
     snap = snapshot()
     completeness = []
+    # a region's or municipality's every system of the framework, as the cycle page counts them (one
+    # source: «1 из 8» on both); a school's own ВСОКО cycles only. Stages by their Russian names.
     for system in matrix(entity, snap.catalog):
-        if not any(r.cycle for r in system.rows):
+        if level == "organisation" and not any(r.cycle for r in system.rows):
             continue
         filled = system.filled
         completeness.append({
             "system": system.code, "system_name": system.name,
-            "stages_filled": [code for code, _ in STAGES if code in filled],
-            "stages_missing": [code for code, _ in STAGES if code not in filled],
+            "stages_filled": [name for code, name in STAGES if code in filled],
+            "stages_missing": [name for code, name in STAGES if code not in filled],
             "complete": system.complete,
         })
     cycles = cycles_of(entity)

@@ -9,8 +9,10 @@ the latest year of the current result run:
 - `objectivity` (system 1.1): signs of non-objective ВПР results that year → independent observers, a
   re-check of the papers and a review of the school's internal assessment; the explanations quoted.
 - `problems` (every system): the school's problem zones among the cycle's indicators (or, when the cycle
-  has none chosen yet, the system's computed indicators): value worse than the region's AND (below the
-  cycle's target for the year OR worse than a year before); under-sized groups are skipped.
+  has none chosen yet, the system's computed indicators), by the one rule of `msoko.engine.zones`: the
+  cycle's (or the catalog's) target missed, or significantly worse than the region, or a significant
+  worsening over the year (the reference outside the school's own 95 % interval); under-sized groups and
+  indicators that do not apply to the school are skipped.
 
 A draft is never duplicated: the same rule for the same organisation, cycle and year is skipped. Drafts are
 editable and reach the school only when issued.
@@ -22,7 +24,9 @@ from datetime import date
 
 import polars as pl
 
+from msoko.engine import zones
 from msoko.engine.effectiveness import VERDICT_RU
+from msoko.reports import labels
 from msoko.web.cycle.effects import measure_effect
 from msoko.web.cycle.models import Cycle, CycleIndicator, EffectivenessReview, Recommendation
 from msoko.web.cycle.services import organisations_of
@@ -53,8 +57,8 @@ def _objectivity(snap: Snapshot, year: int, codes: set[str]) -> dict[str, list[s
     df = snap.objectivity.filter((pl.col("year") == year) & pl.col("flagged") & pl.col("org_id").is_in(list(codes)))
     out: dict[str, list[str]] = {}
     for row in df.sort(["org_id", "subject", "grade"]).iter_rows(named=True):
-        out.setdefault(row["org_id"], []).append(
-            f"{row['subject']}, {row['grade']} класс: {row['explanation'] or 'признаки необъективности'}")
+        said = " ".join(labels.sentences(row.get("signs"), labels.SIGN_SENTENCE)) or "признаки необъективности."
+        out.setdefault(row["org_id"], []).append(f"{row['subject']}, {row['grade']} класс — {said.rstrip('.')}")
     return out
 
 
@@ -66,8 +70,10 @@ def _indicator_codes(cycle: Cycle, snap: Snapshot) -> list[str]:
             and (not cycle.track or ind.track == cycle.track)]
 
 
-def _problems(cycle: Cycle, snap: Snapshot, year: int, codes: set[str], region_code: str) -> dict[str, list[str]]:
-    indicators = [c for c in _indicator_codes(cycle, snap) if marks.direction(snap.indicators.get(c)) != "neutral"]
+def _problems(cycle: Cycle, snap: Snapshot, year: int, codes: set[str], region_code: str,
+              kinds: dict[str, str]) -> dict[str, list[str]]:
+    """The problem zones of each organisation by the one rule (`engine.zones`), with the cycle's targets."""
+    indicators = [c for c in _indicator_codes(cycle, snap) if zones.direction(snap.indicators.get(c)) != "neutral"]
     if not indicators:
         return {}
     targets = {(t.indicator): t.target for t in CycleIndicator.objects.filter(cycle=cycle, year=year)}
@@ -77,22 +83,15 @@ def _problems(cycle: Cycle, snap: Snapshot, year: int, codes: set[str], region_c
     out: dict[str, list[str]] = {}
     for row in own.sort(["id", "indicator"]).iter_rows(named=True):
         ind = snap.indicators.get(row["indicator"])
-        if row["value"] is None or row.get("under_min_group"):
+        if not zones.applies(ind, "organisation", kinds.get(row["id"])):
             continue
-        if marks.compare(row["value"], region.get(row["indicator"]), ind) != -1:
+        found = zones.findings(row, ind, "organisation", region=region.get(row["indicator"]),
+                               target=targets.get(row["indicator"]))
+        if not found:
             continue
-        reasons = [f"регион {marks.fmt(region[row['indicator']], ind)}"]
-        target = targets.get(row["indicator"])
-        below = target is not None and marks.compare(row["value"], target, ind) == -1
-        worse = marks.compare(row.get("change"), 0.0, ind) == -1 if row.get("change") is not None else False
-        if not (below or worse):
-            continue
-        if below:
-            reasons.append(f"цель {marks.fmt(target, ind)} не достигнута")
-        if worse:
-            reasons.append(f"за год {marks.fmt_change(row['change'], ind)}")
         name = ind.name if ind else row["indicator"]
-        out.setdefault(row["id"], []).append(f"{name} — {marks.fmt(row['value'], ind)} ({'; '.join(reasons)})")
+        out.setdefault(row["id"], []).append(
+            f"{name} — {marks.fmt(row['value'], ind)} ({'; '.join(f.reason for f in found)})")
     return out
 
 
@@ -135,15 +134,16 @@ def draft_recommendations(cycle: Cycle, snap: Snapshot | None = None) -> list[Re
     risk = risk_rows(snap, year, codes) if {"shnor", "shnsu"} & set(rules) else {}
     for code, row in sorted(risk.items()):
         if "shnor" in rules and row.get("shnor"):
-            found.append(("shnor", code, row.get("explanation")))
+            found.append(("shnor", code, " ".join(labels.sentences(row.get("reasons"), labels.REASON_SENTENCE))))
         if "shnsu" in rules and row.get("shnsu"):
             found.append(("shnsu", code, row.get("social_index")))
     if "objectivity" in rules:
         found += [("objectivity", code, lines) for code, lines in sorted(_objectivity(snap, year, codes).items())]
     if "problems" in rules:
         region = region_of(cycle.entity)
+        kinds = {code: org.kind for code, org in organisations.items()}
         found += [("problems", code, lines) for code, lines in
-                  sorted(_problems(cycle, snap, year, codes, region.code).items())]
+                  sorted(_problems(cycle, snap, year, codes, region.code, kinds).items())]
     existing = set(Recommendation.objects.filter(cycle=cycle, year=year).values_list("rule", "organisation__code"))
     created = []
     for rule, code, detail in found:

@@ -163,7 +163,15 @@ class Analysis(CycleItem):
 class RecommendationStatus(models.TextChoices):
     DRAFT = "draft", "черновик"
     ISSUED = "issued", "направлена"
+    ACKNOWLEDGED = "acknowledged", "принята школой к исполнению"
+    REPORTED = "reported", "школа отчиталась"
+    RETURNED = "returned", "отчёт возвращён на доработку"
     DONE = "done", "выполнена"
+
+
+def report_path(instance, filename: str) -> str:
+    """A school's report file, by a random name under the workspace's uploads (as the cycle's documents)."""
+    return f"cycle/reports/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
 class Recommendation(models.Model):
@@ -177,6 +185,21 @@ class Recommendation(models.Model):
     year = models.PositiveSmallIntegerField("год данных", null=True, blank=True)
     created_at = models.DateTimeField("создана", auto_now_add=True)
     issued_at = models.DateTimeField("направлена", null=True, blank=True)
+    # both ways: who sent it and by when, the school's acknowledgement and report, the closing mark
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name="направил")
+    deadline = models.DateField("срок исполнения", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("принята к исполнению", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+", verbose_name="принял")
+    report = models.TextField("отчёт школы о принятых мерах", blank=True)
+    report_file = models.FileField("файл отчёта", upload_to=report_path, blank=True, max_length=300)
+    report_name = models.CharField("имя файла отчёта", max_length=255, blank=True)
+    reported_at = models.DateTimeField("отчёт представлен", null=True, blank=True)
+    closing_note = models.TextField("отметка координатора", blank=True)
+    closed_at = models.DateTimeField("закрыта", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name="закрыл")
 
     # Reached by the organisation it is addressed to: the school itself, its municipality, its region.
     SCOPE_LOOKUPS = {"region": "cycle__region", "municipality": "organisation__municipality",
@@ -190,13 +213,51 @@ class Recommendation(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation}: {self.text[:60]}"
 
-    def issue(self) -> bool:
-        """Send a draft to its organisation (status and time); False when it was not a draft."""
+    def issue(self, by=None, deadline=None) -> bool:
+        """Send a draft to its organisation (status, time, sender, deadline); False when it was not a draft."""
         if self.status != RecommendationStatus.DRAFT:
             return False
-        self.status, self.issued_at = RecommendationStatus.ISSUED, timezone.now()
-        self.save(update_fields=["status", "issued_at"])
+        self.status, self.issued_at, self.issued_by = RecommendationStatus.ISSUED, timezone.now(), by
+        if deadline is not None:
+            self.deadline = deadline
+        self.save(update_fields=["status", "issued_at", "issued_by", "deadline"])
         return True
+
+    def acknowledge(self, by) -> bool:
+        """The school takes it on; False unless it was issued to it."""
+        if self.status != RecommendationStatus.ISSUED:
+            return False
+        self.status, self.acknowledged_at, self.acknowledged_by = RecommendationStatus.ACKNOWLEDGED, timezone.now(), by
+        self.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+        return True
+
+    def submit_report(self, text: str) -> bool:
+        """The school reports what it did (a file, when given, is stored by the view); False when not its turn."""
+        if self.status not in (RecommendationStatus.ISSUED, RecommendationStatus.ACKNOWLEDGED,
+                               RecommendationStatus.RETURNED):
+            return False
+        if self.acknowledged_at is None:
+            self.acknowledged_at = timezone.now()
+        self.status, self.report, self.reported_at = RecommendationStatus.REPORTED, text, timezone.now()
+        self.save(update_fields=["status", "report", "reported_at", "acknowledged_at", "report_file", "report_name"])
+        return True
+
+    def close(self, by, note: str, accepted: bool = True) -> bool:
+        """The coordinator's mark on the report: done, or returned for more work; False before a report."""
+        if self.status != RecommendationStatus.REPORTED:
+            return False
+        self.closing_note, self.closed_by = note, by
+        if accepted:
+            self.status, self.closed_at = RecommendationStatus.DONE, timezone.now()
+        else:
+            self.status = RecommendationStatus.RETURNED
+        self.save(update_fields=["status", "closing_note", "closed_by", "closed_at"])
+        return True
+
+    def overdue(self, today) -> bool:
+        """Past its deadline without a report (or with a returned one)."""
+        return (self.deadline is not None and self.deadline < today and self.status in
+                (RecommendationStatus.ISSUED, RecommendationStatus.ACKNOWLEDGED, RecommendationStatus.RETURNED))
 
 
 class MeasureStatus(models.TextChoices):

@@ -198,7 +198,7 @@ def _auto_analysis(cycle: Cycle, snap) -> list[dict]:
             value = row["value"] if row else None
             out.append({"code": ind_code, "name": ind.name if ind else ind_code, "year": year,
                         "value": marks.fmt(value, ind), "region": marks.fmt(reg.get((ind_code, year)), ind),
-                        "vs_region": marks.against(value, reg.get((ind_code, year)), ind, "региона"),
+                        "vs_region": marks.versus(row, reg.get((ind_code, year)), ind, "региона"),
                         "target": marks.fmt(target, ind) if target is not None else "—",
                         "target_mark": marks.target_mark(value, target, ind),
                         "change": marks.fmt_change(row.get("change") if row else None, ind)})

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from msoko.reports.labels import dataset_title
 from msoko.web.dashboards.data import Snapshot
 
 PROCEDURES = {"vpr": "ВПР", "oge": "ОГЭ", "ege": "ЕГЭ"}
@@ -38,6 +39,7 @@ class Filters:
     subjects: list[str] = field(default_factory=list)
     grades: list[int] = field(default_factory=list)
     choices: list[tuple[str, str]] = field(default_factory=list)
+    decimal_comma: bool = False  # CSV exports: numbers with a decimal comma (?decimal=comma)
 
     @property
     def previous_year(self) -> int | None:
@@ -87,9 +89,9 @@ def parse(get, snap: Snapshot, *, many: bool = True) -> Filters:
     sort = get.get("sort") if get.get("sort") in chosen else None
     choices = [(code, snap.indicators[code].name if code in snap.indicators else code) for code in computed]
     return Filters(year, subject, grade, list(dict.fromkeys(chosen)), sort, procedure, kind, procedures,
-                   years=years, subjects=snap.subjects, grades=snap.grades, choices=choices)
+                   years=years, subjects=snap.subjects, grades=snap.grades, choices=choices,
+                   decimal_comma=get.get("decimal") == "comma")
 
 
 def _dataset_title(snap: Snapshot, name: str) -> str:
-    declared = {d.name: d.title for d in snap.catalog.datasets} if snap.catalog else {}
-    return declared.get(name, name).split(" — ")[0]
+    return dataset_title(snap.catalog, name)

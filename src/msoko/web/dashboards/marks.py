@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from msoko.engine import zones
 from msoko.engine.catalog.model import Indicator
 
 HIGHER, LOWER = "higher_is_better", "lower_is_better"
@@ -78,6 +79,42 @@ def against(value, reference, indicator: Indicator | None, what: str) -> Mark | 
     if verdict < 0:
         return Mark("bad", arrow, f"хуже {what}")
     return Mark("same", arrow, f"на уровне {what}" if arrow == "=" else ("выше " if arrow == "▲" else "ниже ") + what)
+
+
+def versus(row: dict | None, reference, indicator: Indicator | None, what: str) -> Mark | None:
+    """How a stored value stands against a reference by the one problem-zone rule (`engine.zones`): «лучше» /
+    «хуже» only when the reference lies outside the value's own interval and the group is large enough;
+    a difference inside the interval reads «на уровне»; an unjudged value (no direction, a small group)
+    gets the plain «выше»/«ниже» without colour."""
+    if row is None or row.get("value") is None or reference is None:
+        return None
+    value = row["value"]
+    verdict = zones.judge(row, indicator, reference)
+    arrow = "=" if abs(value - reference) < 1e-9 else ("▲" if value > reference else "▼")
+    if verdict is None:
+        return Mark("same", arrow, f"на уровне {what}" if arrow == "=" else ("выше " if arrow == "▲" else "ниже ") + what)
+    if verdict > 0:
+        return Mark("good", arrow, f"лучше {what}")
+    if verdict < 0:
+        return Mark("bad", arrow, f"хуже {what}")
+    return Mark("same", "=", f"на уровне {what}")
+
+
+def trend_of(row: dict | None, indicator: Indicator | None) -> Mark | None:
+    """The change since last year by the one rule: «ухудшение» / «улучшение» only when last year's value lies
+    outside this year's interval; otherwise «без значимых изменений»."""
+    if row is None:
+        return None
+    change = row.get("change")
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return None
+    arrow = "=" if abs(change) < 1e-9 else ("▲" if change > 0 else "▼")
+    verdict = zones.judge(row, indicator, zones.previous_value(row))
+    if verdict is None:
+        return Mark("same", arrow, "без изменений" if arrow == "=" else "изменение")
+    if verdict == 0:
+        return Mark("same", arrow, "без значимых изменений")
+    return Mark("good" if verdict > 0 else "bad", arrow, "улучшение" if verdict > 0 else "ухудшение")
 
 
 def target_mark(value, target, indicator: Indicator | None) -> Mark | None:

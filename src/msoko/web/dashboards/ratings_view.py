@@ -233,6 +233,7 @@ def ratings_page(request, code: str):
     return render(request, "dashboards/ratings.html", {"region": region, "full": full, "body": body})
 
 
+SYSTEM_TOTAL_RU = "итоговая оценка (все системы)"
 EXPORT_HEADER = ["Учебный год", "Система", "Место", "Из", "Код муниципалитета", "Муниципалитет", "Оценка",
                  "Показателей"]
 
@@ -263,8 +264,11 @@ def _export_content(run: Run | None, choice: Choice, region: Region, municipalit
         run, choice, region, municipalities)
     header = EXPORT_HEADER + [f"Система {s}" for s in columns]
     # numbers stay numbers (numeric cells); names go through the formula guard in export.safe
-    data = [[choice.year, choice.system, r["rank"], r["peers"], r["municipality"].code, r["municipality"].name,
+    system = SYSTEM_TOTAL_RU if choice.system == TOTAL else choice.system
+    data = [[choice.year, system, r["rank"], r["peers"], r["municipality"].code, r["municipality"].name,
              r["score"], r["indicators"], *r["systems"]] for r in rows]
     if fmt == "csv":
         return export.to_csv(header, data)
-    return export.to_xlsx(header, data, title="Рейтинг")
+    scores = {6: export.DECIMAL, 2: export.WHOLE, 3: export.WHOLE, 7: export.WHOLE}
+    scores |= {8 + i: export.DECIMAL for i in range(len(columns))}
+    return export.to_xlsx(header, data, title="Рейтинг", formats=scores, widths={5: 40})

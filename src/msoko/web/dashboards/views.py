@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from msoko.engine import zones
+from msoko.reports import labels
 from msoko.web.access import get_in_scope, restrict, scope_of
 from msoko.web.dashboards import charts, export, filters, marks, page_cache, vpr
 from msoko.web.dashboards.data import Snapshot, snapshot
@@ -68,12 +70,12 @@ def _cell_values(row: dict | None, ind, reference: dict | None, ref_what: str) -
     target = row.get("target")
     if target is None and ind is not None:
         target = ind.target_for(row["year"], row["level"])
-    found = [marks.against(value, reference["value"] if reference else None, ind, ref_what),
-             marks.target_mark(value, target, ind)]
+    found = [marks.versus(row, reference["value"] if reference else None, ind, ref_what),
+             marks.target_mark(value, target, ind) if zones.judged(row, ind) else None]
     rank = f"место {row['rank']} из {row['peers']}" if row.get("rank") and (row.get("peers") or 0) > 1 else ""
     return {"value": marks.fmt(value, ind), "marks": [m for m in found if m], "raw": value, "rank": rank,
             "small": bool(row.get("under_min_group")), "change": marks.fmt_change(row.get("change"), ind),
-            "trend": marks.trend_mark(row.get("change"), ind)}
+            "trend": marks.trend_of(row, ind)}
 
 
 def _matrix(snap: Snapshot, f: filters.Filters, level: str, entities: list, reference_id: str,
@@ -87,8 +89,9 @@ def _matrix(snap: Snapshot, f: filters.Filters, level: str, entities: list, refe
     url_of = object_urls(level)  # the entity page's URL name is its level's name
     table = []
     for entity in entities:
-        cells = [_cell(rows.get((entity.code, code)), snap.indicators.get(code), reference[code], ref_what)
-                 for code in f.indicators]
+        kind = getattr(entity, "kind", None)
+        cells = [_cell(rows.get((entity.code, code)) if zones.applies(snap.indicators.get(code), level, kind) else None,
+                       snap.indicators.get(code), reference[code], ref_what) for code in f.indicators]
         table.append({"entity": entity, "cells": cells, "url": url_of(entity.code)})
     empty = [r["entity"] for r in table if all(c["raw"] is None for c in r["cells"])]
     table = [r for r in table if any(c["raw"] is not None for c in r["cells"])]
@@ -279,26 +282,19 @@ def _municipality_context(request, snap: Snapshot, f: filters.Filters, municipal
         ind = snap.indicators.get(ind_code)
         reg = regional.get((region.code, ind_code))
         cell = _cell(row, ind, reg, "региона")
-        reasons = []
-        vs_region = marks.compare(row["value"], reg["value"] if reg else None, ind)
         target = row.get("target") if row.get("target") is not None else (ind.target_for(f.year, "municipality") if ind else None)
-        if target is not None and marks.compare(row["value"], target, ind) == -1:
-            reasons.append(f"ниже цели {marks.fmt(target, ind)}")
-        trend = marks.trend_mark(row.get("change"), ind)
-        if trend and trend.css == "bad":
-            reasons.append(f"ухудшение за год ({marks.fmt_change(row['change'], ind)})")
-        if vs_region == -1:
-            reasons.append(f"хуже региона ({marks.fmt(reg['value'], ind)})")
+        found = zones.findings(row, ind, "municipality", region=reg["value"] if reg else None, target=target)
+        reasons = [x.reason for x in found]
         entry = {"code": ind_code, "name": ind.name if ind else ind_code, "cell": cell,
                  "region": marks.fmt(reg["value"], ind) if reg else "—", "reasons": reasons}
         if ind_code in f.indicators:
             best_name, best_value = best.get(ind_code, (None, "—"))
             entry |= {"best_name": best_name, "best_value": best_value}
             comparison.append(entry)
-        if reasons and marks.direction(ind) != "neutral":
-            entry["severity"] = (not reasons[0].startswith("ниже цели"), -len(reasons))
+        if found:
+            entry["severity"] = (found[0].comparison != "target", -len(found))
             problems.append(entry)
-    problems.sort(key=lambda e: e["severity"])  # below target first, then by the number of reasons
+    problems.sort(key=lambda e: e["severity"])  # a missed target first, then by the number of reasons
     charts_ = []
     if f.indicators:
         chart_code = f.sort or f.indicators[0]
@@ -386,11 +382,13 @@ def _organisation_context(request, snap: Snapshot, f: filters.Filters, organisat
     order = {code: i for i, code in enumerate(snap.indicators)}
     for (_, ind_code), row in sorted(own.items(), key=lambda kv: order.get(kv[0][1], 10**6)):
         ind = snap.indicators.get(ind_code)
+        if not zones.applies(ind, "organisation", organisation.kind):
+            continue
         m, r = muni.get((municipality.code, ind_code)), reg.get((region.code, ind_code))
         cell = _cell(row, ind, r, "региона")
         rows.append({"code": ind_code, "name": ind.name if ind else ind_code, "cell": cell,
                      "muni": marks.fmt(m["value"], ind) if m else "—",
-                     "muni_mark": marks.against(row["value"], m["value"] if m else None, ind, "муниципалитета"),
+                     "muni_mark": marks.versus(row, m["value"] if m else None, ind, "муниципалитета"),
                      "region": marks.fmt(r["value"], ind) if r else "—",
                      "interval": (f"{marks.fmt(row['ci_low'], ind)} – {marks.fmt(row['ci_high'], ind)}"
                                   if row.get("ci_low") is not None else "—"),
@@ -402,13 +400,15 @@ def _organisation_context(request, snap: Snapshot, f: filters.Filters, organisat
                                             (municipality.name, "municipality", municipality.code),
                                             (region.name, "region", region.code)], "org-dynamics")
     risk = snap.risk.filter(snap.risk["org_id"] == organisation.code).sort("year") if not snap.risk.is_empty() else None
-    risk_rows = risk.iter_rows(named=True) if risk is not None else []
+    risk_rows = [r | {"reason_sentences": labels.sentences(r.get("reasons"), labels.REASON_SENTENCE)}
+                 for r in risk.iter_rows(named=True)] if risk is not None else []
     objectivity = []
     if not snap.objectivity.is_empty():
         df = snap.objectivity.filter(snap.objectivity["org_id"] == organisation.code)
         if f.year is not None:
             df = df.filter(df["year"] == f.year)
-        objectivity = list(df.sort(["subject", "grade"]).iter_rows(named=True))
+        objectivity = [o | {"sign_sentences": labels.sentences(o.get("signs"), labels.SIGN_SENTENCE)}
+                       for o in df.sort(["subject", "grade"]).iter_rows(named=True)]
     context = _base_context(request, snap, f) | {
         "organisation": organisation, "rows": rows, "charts": [chart] if chart else [],
         "risk_rows": list(risk_rows), "objectivity": objectivity,
@@ -527,10 +527,10 @@ def _indicator_context(request, snap: Snapshot, f: filters.Filters, code: str, i
                           "cell": _cell(muni_rows.get((m.code, code)), ind, reference, "региона")})
     else:
         url_of = object_urls("organisation")
-        for o in organisations:
+        for o in (organisations if zones.applies(ind, "organisation") else []):
             drill.append({"entity": o, "org": True, "url": url_of(o.code),
                           "cell": _cell(org_rows.get((o.code, code)), ind, reference, "региона")})
-    values = [r["value"] for r in org_rows.values() if r["value"] is not None]
+    values = [r["value"] for r in org_rows.values() if r["value"] is not None] if zones.applies(ind, "organisation") else []
     bins = _bins(values, ind)
     chart_list = []
     if bins:
@@ -563,7 +563,7 @@ def indicator_export(request, code: str, fmt: str):
     _indicator_or_404(snap, code)
     f = filters.parse(request.GET, snap, many=False)
     _focus, regions, municipalities, organisations = _scoped_entities(request, f, request.GET.get("municipality"))
-    parts = ("export", code, fmt, tuple(sorted(r.code for r in regions)),
+    parts = ("export", code, fmt, f.decimal_comma, tuple(sorted(r.code for r in regions)),
            tuple(m.code for m in municipalities), tuple(o.code for o in organisations))
     content = page_cache.kept(request, snap.key, parts, lambda: _export_content(snap, f, code, fmt, regions, municipalities,
                                                                organisations))
@@ -590,5 +590,16 @@ def _export_content(snap: Snapshot, f: filters.Filters, code: str, fmt: str, reg
                          "да" if row["under_min_group"] else "нет", row["change"], row["target"], row["rank"],
                          row["peers"], row["ci_low"], row["ci_high"], row["version"]])
     if fmt == "csv":
-        return export.to_csv(EXPORT_HEADER, rows)
-    return export.to_xlsx(EXPORT_HEADER, rows, title=code)
+        return export.to_csv(EXPORT_HEADER, rows, decimal_comma=f.decimal_comma)
+    return export.to_xlsx(EXPORT_HEADER, rows, title=code, formats=_export_formats(snap.indicators.get(code)),
+                          widths={2: 45})
+
+
+def _export_formats(ind) -> dict[int, str]:
+    """Number formats of the export's columns: a share in percent (its change in signed percent), a count
+    whole, a mean with two decimals; numerator, denominator, participants and places whole."""
+    value = export.PERCENT if marks.is_share(ind) else (export.WHOLE if ind is not None and str(ind.kind) == "count"
+                                                        else export.DECIMAL)
+    change = export.CHANGE_POINTS if marks.is_share(ind) else "+0.00;-0.00;0.00"
+    return {6: value, 7: export.WHOLE, 8: export.WHOLE, 9: export.WHOLE, 11: change, 12: value, 13: export.WHOLE,
+            14: export.WHOLE, 15: value, 16: value}

@@ -92,7 +92,7 @@ def _tasks(i: int, subject: str, grade: int, own: list[dict], region: list[dict]
         rows.append([row["task"], LEVEL_RU.get(level, "не указан"), pct(value), pct(reference), diff])
         table.append({"task": row["task"], "level": LEVEL_RU.get(level, "не указан"), "own": pct(value),
                       "region": pct(reference), "diff": diff,
-                      "mark": marks.against(value, reference, SHARE, "региона")})
+                      "mark": marks.versus({"value": value}, reference, SHARE, "региона")})
     if not points:
         return None, []
     chart = charts.task_completion(f"vpr-tasks-{i}", f"Выполнение заданий: {subject}, {grade} класс", points,
@@ -110,7 +110,7 @@ def _levels(own: dict, muni: dict | None, region: dict | None) -> list[dict]:
         out.append({"title": title, "own": pct(value), "points": f"{_num(own[f'{code}_score'])} из {_num(own[f'{code}_max'])}",
                     "muni": pct(muni.get(f"{code}_completion")) if muni else "—", "region": pct(reference),
                     "diff": marks.fmt_change(value - reference, SHARE) if None not in (value, reference) else "—",
-                    "mark": marks.against(value, reference, SHARE, "региона")})
+                    "mark": marks.versus({"value": value}, reference, SHARE, "региона")})
     return out
 
 
