@@ -71,6 +71,17 @@ _META_SPEC = Spec(
     ),
 )
 
+# What an import replaces inside a partition: the earlier rows with the same values of these columns (the
+# organisations × subject × grade the file holds); every other row of the partition stays. A dataset not
+# listed (scales) replaces whole partitions. Decision: docs/decisions/0004-ingest-and-warehouse.md.
+REPLACE_KEYS = {
+    "vpr": ["year", "org_id", "subject", "grade"],
+    "vpr_tasks": ["year", "org_id", "subject", "grade"],
+    "gia": ["year", "exam", "org_id", "subject"],
+    "results_by_org": ["year", "procedure", "org_id", "subject", "grade"],
+    "context": ["year", "org_id"],
+}
+
 KINDS = ("results", "vpr", "gia", "results_by_org", "context", "scales")
 
 DUPLICATE_KEYS = {
@@ -106,6 +117,8 @@ class ImportOutcome:
     superseded: dict[str, dict[str, str | None]] = field(default_factory=dict)
     registry_rows: list[dict] | None = None
     seconds: float = 0.0
+    # per organisation: {"org_id", "action": added | replaced | removed, "rows", "replaced_rows"}
+    per_org: list[dict] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
@@ -130,6 +143,12 @@ class ImportOutcome:
         if self.dataset:
             parts.append(f"набор {self.dataset}")
         parts.append(f"строк {self.rows:,}".replace(",", " "))
+        if self.per_org:
+            count = {a: sum(1 for o in self.per_org if o["action"] == a) for a in ("added", "replaced", "removed")}
+            orgs = f"организаций: добавлено {count['added']}, заменено {count['replaced']}"
+            if count["removed"]:
+                orgs += f", удалено (нет в файле) {count['removed']}"
+            parts.append(orgs)
         if self.warnings:
             parts.append(f"предупреждений {len(self.warnings)}")
         if self.import_id:
@@ -148,6 +167,7 @@ class ImportOutcome:
             "profile": self.profile,
             "versions": self.versions,
             "superseded": self.superseded,
+            "per_org": self.per_org,
             "issues": [issue.as_dict() for issue in self.issues],
             "seconds": round(self.seconds, 3),
         }
@@ -212,6 +232,7 @@ def import_file(
     file_name: str | None = None,
     tasks_meta: Path | None = None,
     allowed_orgs: set[str] | None = None,
+    replace_all: bool = False,
 ) -> ImportOutcome:
     """Import one file into the warehouse; never raises on bad input (issues are in the outcome).
 
@@ -221,6 +242,9 @@ def import_file(
     tasks_meta: ВПР task metadata (year, subject, grade, task, max_score, level); by default a
     `vpr_tasks_meta.csv` next to the file is used when present. progress(done_bytes, total_bytes).
     allowed_orgs: when given, a row of any other organisation is an error (the uploader's scope).
+    replace_all: replace the whole partitions (year × procedure …) the file touches, rows of
+    organisations absent from the file included; by default only the organisations × subject × grade
+    the file holds are replaced (`REPLACE_KEYS`). Only region-level users may ask for it.
     """
     started = time.monotonic()
     path = Path(path)
@@ -309,16 +333,10 @@ def import_file(
     try:
         staging.close()  # flush buffered row groups: every partition is known from here on
         with store.import_lock(ws):
-            conflict = _partition_conflicts(ws, prepared, staging)
-            if conflict:
-                staging.discard()
-                outcome.issues = issues + conflict
-                outcome.seconds = time.monotonic() - started
-                return outcome
+            supersede, per_org = _replace(ws, prepared, staging, replace_all)
             if prepared.registry_rows:
                 _stage_derived_registry(ws, staging, prepared.registry_rows)
             archived_checksum = _archive(ws, path, prepared, staging.root, raw_copy, checksum)
-            supersede = _supersede(ws, prepared, staging)
             record = {
                 "id": import_id,
                 "when": store.now_iso(),
@@ -333,12 +351,18 @@ def import_file(
                 "warnings": [issue.as_dict() for issue in issues if not issue.is_error][:200],
                 "warning_count": sum(1 for issue in issues if not issue.is_error),
                 "dropped_columns": drop,
+                "replace_all": replace_all,
+                "organisations": {
+                    action: sum(1 for o in per_org if o["action"] == action)
+                    for action in ("added", "replaced", "removed")
+                },
             }
             versions, superseded = store.commit(ws, staging, record, supersede)
     except BaseException:
         staging.discard()
         raise
     outcome.status = "committed"
+    outcome.per_org = per_org
     outcome.import_id = import_id
     outcome.versions = versions
     outcome.superseded = superseded
@@ -435,10 +459,6 @@ def _active_imports(ws: Workspace, prepared: Prepared) -> list[dict]:
 
 
 def _partition_expr(spec: Spec, prepared: Prepared) -> pl.Expr:
-    if prepared.fine_partition is not None:
-        return pl.format(
-            "{}|ВПР|{}|{}|{}", pl.col("year"), pl.col("subject"), pl.col("grade"), pl.col("org_id")
-        )
     if spec.name == "vpr":
         return pl.format("{}|ВПР", pl.col("year"))
     if spec.name == "gia":
@@ -643,8 +663,11 @@ def _stage(
     else:
         typed = typed.with_columns(keys)
         parts = {key: part.drop("_key") for (key,), part in typed.partition_by("_key", as_dict=True).items()}
+    keys = REPLACE_KEYS.get(spec.name)
     for key, part in parts.items():
         staging.write(spec.name, key, _table(spec, part))
+        if keys is not None:
+            staging.note(spec.name, key, part.group_by(keys).len())
         if tasks is not None:
             long = tasks_table(part, tasks)
             if long.num_rows and tasks_lane is not None:
@@ -752,40 +775,53 @@ def tasks_meta_frame(prepared: Prepared) -> pl.DataFrame | None:
 # --------------------------------------------------------------------------------------------- commit helpers
 
 
-def _partition_conflicts(ws: Workspace, prepared: Prepared, staging: store.Staging) -> list[Issue]:
-    """A Ф1 (fine) partition cannot be added while a whole-year canonical version of the year is active."""
-    if prepared.fine_partition is None:
-        return []
-    active = Warehouse(ws.warehouse).active_versions(prepared.spec.name)
-    coarse_keys = {"|".join(key.split("|")[:2]) for (dataset, key) in staging.partitions if dataset == "vpr"}
-    issues = []
-    for coarse in sorted(coarse_keys & set(active)):
-        year, procedure = coarse.split("|")
-        issues.append(
-            Issue.error(
-                f"данные {procedure} за {year} год уже загружены общим файлом (vpr.csv); отдельная выгрузка Ф1 "
-                "по одной школе их не заменяет — исправьте и загрузите общий файл заново "
-                "или отмените его загрузку",
-                file=prepared.file,
-            )
-        )
-    return issues
-
-
-def _supersede(ws: Workspace, prepared: Prepared, staging: store.Staging) -> dict[str, list[str]]:
-    """Finer partitions covered by a new coarse one, and stale task partitions."""
-    warehouse = Warehouse(ws.warehouse)
-    result: dict[str, list[str]] = {}
-    new_keys = {key for (dataset, key) in staging.partitions if dataset == prepared.spec.name}
-    for dataset in {prepared.spec.name, "vpr_tasks"} if prepared.spec.name == "vpr" else {prepared.spec.name}:
-        active = warehouse.active_versions(dataset)
-        for key in new_keys:
-            covered = [k for k in active if k.startswith(key + "|")]
-            if dataset == "vpr_tasks" and ("vpr_tasks", key) not in staging.partitions and key in active:
-                covered.append(key)
-            if covered:
-                result.setdefault(dataset, []).extend(covered)
-    return result
+def _replace(
+    ws: Workspace, prepared: Prepared, staging: store.Staging, replace_all: bool
+) -> tuple[dict[str, list[str]], list[dict]]:
+    """Fold the rows the import does not replace into its staged versions (`store.replace_keyed`), or with
+    `replace_all` drop whole partitions. Returns (partitions to deactivate, what happened per organisation)."""
+    name = prepared.spec.name
+    keys = REPLACE_KEYS.get(name)
+    supersede: dict[str, list[str]] = {}
+    new_rows: dict[str, int] = {}
+    removed: dict[str, int] = {}
+    partitions = sorted(p for (dataset, p) in staging.partitions if dataset == name)
+    for partition in partitions:
+        noted = staging.noted.get((name, partition), [])
+        counts = pl.concat(noted) if noted else None
+        if counts is not None:
+            for org, n in counts.group_by("org_id").agg(pl.col("len").sum()).iter_rows():
+                new_rows[org] = new_rows.get(org, 0) + n
+        datasets = [name, "vpr_tasks"] if name == "vpr" else [name]
+        for dataset in datasets:
+            if keys is None or replace_all:
+                old, covered = store.previous_rows(ws, dataset, partition)
+                if dataset == name and old is not None and "org_id" in old.columns:
+                    for org, n in old.group_by("org_id").len().iter_rows():
+                        removed[org] = removed.get(org, 0) + n
+                stale = [k for k in covered if (dataset, k) not in staging.partitions]
+                supersede.setdefault(dataset, []).extend(stale)
+                continue
+            result = store.replace_keyed(ws, staging, dataset, partition, keys, counts)
+            supersede.setdefault(dataset, []).extend(result.folded)
+            if dataset == name:
+                for org, n in result.removed_per_org.items():
+                    removed[org] = removed.get(org, 0) + n
+    per_org = [
+        {
+            "org_id": org,
+            "action": "replaced" if removed.get(org) else "added",
+            "rows": rows,
+            "replaced_rows": removed.get(org, 0),
+        }
+        for org, rows in sorted(new_rows.items())
+    ]
+    per_org += [
+        {"org_id": org, "action": "removed", "rows": 0, "replaced_rows": n}
+        for org, n in sorted(removed.items())
+        if org not in new_rows
+    ]
+    return {d: k for d, k in supersede.items() if k}, per_org
 
 
 def _stage_derived_registry(ws: Workspace, staging: store.Staging, rows: list[dict]) -> None:
