@@ -115,3 +115,63 @@ def test_only_a_registry_manager_sees_the_registry_upload(client, ready):
     assert 'value="registry"' not in client.get(reverse("imports")).content.decode()
     client.force_login(ready.users["region_admin"])
     assert 'value="registry"' in client.get(reverse("imports")).content.decode()
+
+
+def warehouse_rows(settings, dataset="vpr"):
+    import duckdb
+
+    files = [str(f) for f in Warehouse(settings.WORKSPACE.warehouse).files(dataset)]
+    return sorted(duckdb.sql(f"select * from read_parquet({files!r}, union_by_name=true)").fetchall())
+
+
+def region_file(name="region.csv"):
+    rows = "".join(
+        f"2025,{org},P{org}{i},Математика,5,{10 + i},{3 + i % 2},4\n"
+        for org in ("edu100001", "edu100002", "edu200001")
+        for i in range(4)
+    )
+    return SimpleUploadedFile(name, (VPR_HEADER + rows).encode("utf-8"), content_type="text/csv")
+
+
+def test_a_school_operators_upload_leaves_every_other_schools_rows_identical(client, ready, settings):
+    client.force_login(ready.users["analyst"])
+    assert upload(client, region_file()).status == JobStatus.DONE
+    before = [row for row in warehouse_rows(settings) if row[1] != "edu100001"]
+    client.force_login(ready.users["operator_a1"])
+    # a school operator cannot ask for a whole-partition replacement: the option is ignored
+    response = client.post(
+        reverse("imports"),
+        {"file": vpr_file("edu100001", "own.csv", participants=2), "kind": "results", "replace_all": "on",
+         "confirm_replace_all": "on"},
+    )
+    job = Job.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    assert job.status == JobStatus.DONE, job.result
+    after = warehouse_rows(settings)
+    assert [row for row in after if row[1] != "edu100001"] == before
+    assert sum(1 for row in after if row[1] == "edu100001") == 2
+    assert "edu100001 — заменено (было строк 4, стало 2)" in job.result["summary"]
+
+
+def test_a_coordinator_cannot_load_a_school_outside_the_municipality(client, ready, settings):
+    before = Warehouse(settings.WORKSPACE.warehouse).manifest()
+    client.force_login(ready.users["coordinator_a"])
+    job = upload(client, region_file("mixed.csv"))
+    assert job.status == JobStatus.REJECTED
+    assert any("edu200001" in issue["message"] for issue in job.result["issues"])
+    assert Warehouse(settings.WORKSPACE.warehouse).manifest() == before
+
+
+def test_a_region_role_replaces_a_whole_partition_only_when_it_confirms(client, ready, settings):
+    client.force_login(ready.users["analyst"])
+    assert upload(client, region_file()).status == JobStatus.DONE
+    response = client.post(
+        reverse("imports"), {"file": vpr_file("edu100001", "all.csv"), "kind": "results", "replace_all": "on"}
+    )
+    assert response.status_code == 200 and "подтвердите" in response.content.decode()
+    response = client.post(
+        reverse("imports"),
+        {"file": vpr_file("edu100001", "all.csv"), "kind": "results", "replace_all": "on",
+         "confirm_replace_all": "on"},
+    )
+    assert response.status_code == 302
+    assert {row[1] for row in warehouse_rows(settings)} == {"edu100001"}
