@@ -175,3 +175,26 @@ def test_a_region_role_replaces_a_whole_partition_only_when_it_confirms(client, 
     )
     assert response.status_code == 302
     assert {row[1] for row in warehouse_rows(settings)} == {"edu100001"}
+
+
+def test_a_web_upload_with_names_leaves_them_nowhere_neither_workspace_nor_database(client, ready, settings):
+    import json
+
+    from django.db import connection
+
+    planted = "Сидоренко Марфа Игнатьевна"
+    body = VPR_HEADER.strip() + ",comment\n" + f"2025,edu100001,P1,Математика,5,10,3,4,{planted}\n"
+    client.force_login(ready.users["operator_a1"])
+    job = upload(client, SimpleUploadedFile("names.csv", body.encode("utf-8"), content_type="text/csv"))
+    assert job.status == JobStatus.REJECTED
+    assert any(issue["column"] == "comment" and issue["row"] == 2 for issue in job.result["issues"])
+    stored = []
+    for path in settings.WORKSPACE.root.rglob("*"):
+        if path.is_file():
+            stored.append(path.read_bytes())
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 — table names from the schema
+            stored.append(json.dumps(cursor.fetchall(), default=str, ensure_ascii=False).encode())
+    for word in planted.split():
+        assert not any(word.encode() in chunk for chunk in stored), word

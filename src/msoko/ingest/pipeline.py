@@ -41,6 +41,7 @@ from msoko.ingest.canonical import (
     missing_column_issues,
 )
 from msoko.ingest.frames import LINE, Source, TypedReadFailed, iter_frames, open_source, prefetch
+from msoko.ingest.name_screen import screen_frame, screen_grid
 from msoko.ingest.prepared import Prepared
 from msoko.ingest.pseudo import Pseudonymiser, refuse_names
 from msoko.ingest.rules import (
@@ -294,13 +295,13 @@ def import_file(
     if not dry_run:
         store.sweep_staging(ws)
     staging = None if dry_run else store.Staging(ws, import_id)
+    # the raw bytes are hashed while the file is checked, but copied into the archive only at commit, after
+    # the name screen passed: a refused file leaves no copy anywhere (`.staging` included)
     raw_copy = None
     checksum_job: Future | None = None
-    if staging is not None and not prepared.dropped:
-        raw_copy = staging.ensure_root() / "raw-copy"
-    if checksum is None or raw_copy is not None:
+    if checksum is None:
         hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-sha256")
-        checksum_job = hashing.submit(store.sha256_and_copy, path, raw_copy)
+        checksum_job = hashing.submit(store.sha256_and_copy, path, None)
         hashing.shutdown(wait=False)
     try:
         rows, more = _run(ws, prepared, staging, progress, allowed_orgs)
@@ -537,8 +538,13 @@ def _run_frames(
     # `vpr_tasks` rows (many per result row) are written by a second one
     worker = _Lane("msoko-stage") if staging is not None else None
     tasks_lane = _Lane("msoko-tasks") if staging is not None and tasks is not None else None
+    skip = set(prepared.dropped)
+    if prepared.source is None and prepared.grid_rows is not None:
+        screen_grid(prepared.grid_rows, prepared.header, prepared.header_line, report, skip)
     try:
         for frame in frames:
+            if prepared.source is not None:
+                screen_frame(frame, report, skip)  # personal names, whatever the header: before any write
             typed = convert(frame, spec, prepared.found, prepared.extras, report)
             rows += typed.height
             if spec.name == "vpr":
@@ -846,7 +852,7 @@ def _archive(
         archived, _ = store.archive_copy(ws, raw_copy, checksum, path.suffix.lower())
         return archived
     if not prepared.dropped:
-        checksum, _ = store.archive_file(ws, path, path.suffix.lower())
+        checksum, _ = store.archive_file(ws, path, path.suffix.lower(), checksum)
         return checksum
     drop = {d.strip().casefold() for d in prepared.dropped}
     source = prepared.source

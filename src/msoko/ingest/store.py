@@ -526,9 +526,10 @@ def archive_copy(ws: Workspace, copy: Path, checksum: str, suffix: str) -> tuple
     return checksum, target
 
 
-def archive_file(ws: Workspace, source: Path, suffix: str) -> tuple[str, Path]:
-    """Copy `source` into the archive under its checksum (write aside, fsync, rename). Returns (sha256, path)."""
-    checksum = sha256_file(source)
+def archive_file(ws: Workspace, source: Path, suffix: str, checksum: str | None = None) -> tuple[str, Path]:
+    """Copy `source` into the archive under its checksum (write aside, fsync, rename). Returns (sha256, path).
+    `checksum`: the file's sha256 when already known."""
+    checksum = checksum or sha256_file(source)
     folder = ws.archive / checksum[:2]
     target = folder / f"{checksum}{suffix}"
     if target.exists():

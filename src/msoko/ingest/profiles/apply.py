@@ -387,6 +387,7 @@ def prepare_with_profile(
         registry_rows=list(registry.values()) if profile.registry is not None else None,
         profile=profile.name,
         header=names,
+        grid_rows=rows,  # the name screen checks every cell, also of columns the profile does not read
     )
     return prepared, issues
 
