@@ -58,7 +58,7 @@ def screen_frame(frame: pl.DataFrame, report: Reporter, skip: set[str] = frozens
         if not hit:
             continue
         rows = frame.filter(_hits(frame[column])).select(LINE, pl.lit("").alias("value"))
-        report.rows(Severity.ERROR, (Severity.ERROR, column, LABEL), rows, column, lambda _: _message(column))
+        report.rows(Severity.ERROR, (Severity.ERROR, column, LABEL), rows, column, lambda _, c=column: _message(c))
 
 
 def _message(column: str) -> str:
