@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from msoko.engine.warehouse import Warehouse
@@ -197,3 +198,34 @@ def test_two_codes_that_normalise_to_one_are_refused(ws, tmp_path):
     assert outcome.rejected
     [error] = [e for e in outcome.errors if "после нормализации" in e.message]
     assert error.row == 3 and "«100-2»" in error.message and "«100200»" in error.message
+
+
+def test_the_bulgarian_registry_has_28_regions_whatever_the_spelling(ws):
+    files = sorted(p for p in BULGARIA.glob("*.csv") if "sofia" not in p.name)
+    for path in files:
+        assert import_file(ws, path, profile="bg-mon-schools").status == "committed", path.name
+    registry = duckdb.sql(
+        f"select * from read_parquet({[str(f) for f in Warehouse(ws.warehouse).files('organisations')]!r})"  # noqa: S608
+    ).pl()
+    assert registry["region_id"].n_unique() == 28
+    # one name per region, the most frequent spelling; «ДОБРИЧ» and «Добрич» are one region
+    assert registry.group_by("region_id").agg(pl.col("region_name").n_unique().alias("n"))["n"].max() == 1
+    names = set(registry["region_name"])
+    assert len(names & {"ДОБРИЧ", "Добрич"}) == 1
+    municipalities = registry["municipality_id"].n_unique()
+    assert municipalities == registry.select(
+        registry["region_name"].str.to_lowercase() + "/" + registry["municipality_name"].str.to_lowercase()
+    ).n_unique()
+
+
+def test_name_identity_ignores_case_spacing_and_yo():
+    from msoko.ingest.registry_store import harmonise_names, name_key
+
+    assert name_key(" Добрич ") == name_key("ДОБРИЧ") and name_key("Орёл") == name_key("ОРЕЛ")
+    assert name_key("Стара  Загора") == name_key("СТАРА ЗАГОРА")
+    rows = [
+        {"region_id": "r", "region_name": "ДОБРИЧ"},
+        {"region_id": "r", "region_name": "Добрич"},
+        {"region_id": "r", "region_name": "ДОБРИЧ"},
+    ]
+    assert {row["region_name"] for row in harmonise_names(rows)} == {"ДОБРИЧ"}

@@ -17,6 +17,7 @@ from msoko.ingest.canonical import SPECS, Spec
 from msoko.ingest.frames import LINE
 from msoko.ingest.prepared import Prepared
 from msoko.ingest.profiles.model import Profile, Source, load_profile
+from msoko.ingest.registry_store import harmonise_names, name_key
 from msoko.ingest.tabular import MAX_TEXT_BYTES, read_grid
 
 MAX_WARNINGS_PER_CHECK = 50
@@ -465,7 +466,7 @@ def prepare_with_profile(
         found=found,
         extras=extras,
         frames=iter([frame] if frame.height else []),
-        registry_rows=list(registry.values()) if profile.registry is not None else None,
+        registry_rows=harmonise_names(list(registry.values())) if profile.registry is not None else None,
         profile=profile.name,
         header=names,
         grid_rows=rows,  # the name screen checks every cell, also of columns the profile does not read
@@ -551,9 +552,10 @@ def _derive(profile: Profile, base: dict, cells: list[str], names: list[str], re
         "org_id": org,
         "name": value(reg.name) or org,
         "kind": reg.kind,
-        "municipality_id": value(reg.municipality_id) or f"{region_name}/{municipality_name}",
+        # derived ids are the names' identity (case, spacing, ё/е ignored): «ДОБРИЧ» and «Добрич» are one
+        "municipality_id": value(reg.municipality_id) or f"{name_key(region_name)}/{name_key(municipality_name)}",
         "municipality_name": municipality_name,
-        "region_id": value(reg.region_id) or region_name,
+        "region_id": value(reg.region_id) or name_key(region_name),
         "region_name": region_name,
         "locality": locality,
         "small_school": None,
