@@ -198,3 +198,32 @@ def test_a_web_upload_with_names_leaves_them_nowhere_neither_workspace_nor_datab
             stored.append(json.dumps(cursor.fetchall(), default=str, ensure_ascii=False).encode())
     for word in planted.split():
         assert not any(word.encode() in chunk for chunk in stored), word
+
+
+def test_the_web_upload_takes_a_zip_of_results_and_task_metadata_and_enforces_the_maxima(client, ready, settings):
+    import io
+    import zipfile
+
+    header = "year,org_id,participant,subject,grade,primary_score,mark,journal_mark,task:1,task:2\n"
+    results = header + "2025,edu100001,P1,Математика,5,9,3,4,1,8\n"  # task 2: 8 points, its maximum is 2
+    meta = "year,subject,grade,task,max_score,level\n2025,Математика,5,1,2,Б\n2025,Математика,5,2,2,Б\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("vpr.csv", results)
+        archive.writestr("vpr_tasks_meta.csv", meta)
+    client.force_login(ready.users["operator_a1"])
+    job = upload(client, SimpleUploadedFile("both.zip", buffer.getvalue(), content_type="application/zip"))
+    assert job.status == JobStatus.REJECTED
+    assert any(issue["column"] == "task:2" and issue["row"] == 2 for issue in job.result["issues"]), job.result
+    # the metadata as a separate file of the form does the same
+    response = client.post(
+        reverse("imports"),
+        {
+            "file": SimpleUploadedFile("vpr.csv", results.encode(), content_type="text/csv"),
+            "tasks_meta": SimpleUploadedFile("meta.csv", meta.encode(), content_type="text/csv"),
+            "kind": "results",
+        },
+    )
+    job = Job.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    assert job.status == JobStatus.REJECTED
+    assert any(issue["column"] == "task:2" for issue in job.result["issues"])

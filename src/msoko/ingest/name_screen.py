@@ -58,7 +58,9 @@ def screen_frame(frame: pl.DataFrame, report: Reporter, skip: set[str] = frozens
         if not hit:
             continue
         rows = frame.filter(_hits(frame[column])).select(LINE, pl.lit("").alias("value"))
-        report.rows(Severity.ERROR, (Severity.ERROR, column, LABEL), rows, column, lambda _, c=column: _message(c))
+        report.rows(
+            Severity.ERROR, (Severity.ERROR, column, LABEL), rows, column, lambda _, c=column: _message(c)
+        )
 
 
 def _message(column: str) -> str:
@@ -85,7 +87,9 @@ def screen_grid(
     frame = pl.DataFrame(
         {
             **{
-                name: pl.Series(name, [cells[i] if i < len(cells) else "" for _, cells in data], dtype=pl.String)
+                name: pl.Series(
+                    name, [cells[i] if i < len(cells) else "" for _, cells in data], dtype=pl.String
+                )
                 for i, name in enumerate(names)
             },
             LINE: pl.Series(LINE, [line for line, _ in data], dtype=pl.Int64),

@@ -40,6 +40,7 @@ from msoko.ingest.canonical import (
     header_map,
     missing_column_issues,
 )
+from msoko.ingest.cell_limits import check_cell_lengths
 from msoko.ingest.frames import LINE, Source, TypedReadFailed, iter_frames, open_source, prefetch
 from msoko.ingest.name_screen import screen_frame, screen_grid
 from msoko.ingest.prepared import Prepared
@@ -56,6 +57,7 @@ from msoko.ingest.rules import (
     unknown_org_issues,
     with_task_limits,
 )
+from msoko.ingest.zipped import is_plain_zip, unzip
 
 Progress = Callable[[int, int], None]
 
@@ -145,7 +147,9 @@ class ImportOutcome:
             parts.append(f"набор {self.dataset}")
         parts.append(f"строк {self.rows:,}".replace(",", " "))
         if self.per_org:
-            count = {a: sum(1 for o in self.per_org if o["action"] == a) for a in ("added", "replaced", "removed")}
+            count = {
+                a: sum(1 for o in self.per_org if o["action"] == a) for a in ("added", "replaced", "removed")
+            }
             orgs = f"организаций: добавлено {count['added']}, заменено {count['replaced']}"
             if count["removed"]:
                 orgs += f", удалено (нет в файле) {count['removed']}"
@@ -257,6 +261,53 @@ def import_file(
             Issue.error(f"неизвестный вид данных «{kind}»; допустимо: {', '.join(KINDS)}", file=name)
         ]
         return outcome
+    unzipped = None
+    if is_plain_zip(path):
+        unzipped, zip_issues = unzip(path, name, ws.root / store.STAGING)
+        if unzipped is None:
+            outcome.issues = zip_issues
+            return outcome
+        path, name = unzipped.results, f"{name}/{unzipped.member}"
+        outcome.file = name
+        tasks_meta = tasks_meta or unzipped.tasks_meta
+    try:
+        return _import(
+            ws,
+            path,
+            name,
+            kind,
+            profile,
+            dry_run,
+            actor,
+            progress,
+            drop,
+            tasks_meta,
+            allowed_orgs,
+            replace_all,
+            outcome,
+            started,
+        )
+    finally:
+        if unzipped is not None:
+            unzipped.remove()
+
+
+def _import(
+    ws: Workspace,
+    path: Path,
+    name: str,
+    kind: str,
+    profile,
+    dry_run: bool,
+    actor: str,
+    progress,
+    drop: list[str],
+    tasks_meta: Path | None,
+    allowed_orgs,
+    replace_all: bool,
+    outcome: ImportOutcome,
+    started: float,
+) -> ImportOutcome:
     try:
         prepared, issues = _prepare(ws, path, name, kind, profile, drop, tasks_meta)
     except Exception as exc:  # noqa: BLE001 — a crash in a reader becomes an issue, never a traceback
@@ -432,7 +483,33 @@ def _prepare(
             meta, meta_issues = read_tasks_meta(meta_path)
             prepared.tasks_meta = meta
             issues += meta_issues
+        else:
+            # maxima already known (an earlier import with the metadata or a Ф1 header) still hold: a file
+            # without them is checked against them, and its task rows keep them instead of NULL
+            prepared.tasks_meta = known_task_meta(ws)
     return prepared, issues
+
+
+def known_task_meta(ws: Workspace) -> pl.DataFrame | None:
+    """year, subject, grade, task, max_score, level of the active `vpr_tasks` rows that have a maximum."""
+    from msoko.ingest.prepared import META_SCHEMA
+
+    files = Warehouse(ws.warehouse).files("vpr_tasks")
+    if not files:
+        return None
+    import duckdb
+
+    paths = [str(f) for f in files]
+    with duckdb.connect() as con:
+        meta = con.execute(
+            "SELECT DISTINCT year, subject, grade, task, max_score, level "  # noqa: S608 — file paths as a parameter
+            "FROM read_parquet(?, union_by_name = true) WHERE max_score IS NOT NULL",
+            [paths],
+        ).fetchall()
+    if not meta:
+        return None
+    frame = pl.DataFrame(meta, schema=list(META_SCHEMA), orient="row")
+    return frame.cast(META_SCHEMA).unique(["year", "subject", "grade", "task"], keep="first")
 
 
 def _active_imports(ws: Workspace, prepared: Prepared) -> list[dict]:
@@ -545,6 +622,7 @@ def _run_frames(
         for frame in frames:
             if prepared.source is not None:
                 screen_frame(frame, report, skip)  # personal names, whatever the header: before any write
+                check_cell_lengths(frame, report, skip)
             typed = convert(frame, spec, prepared.found, prepared.extras, report)
             rows += typed.height
             if spec.name == "vpr":
