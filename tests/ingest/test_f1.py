@@ -38,7 +38,7 @@ def write(path, data=None, **options):
 def test_a_f1_file_imports_with_year_subject_grade_from_the_title_and_task_maxima(registered, tmp_path):
     outcome = import_file(registered, write(tmp_path / "f1.xlsx", with_sex=True))
     assert outcome.status == "committed", [i.format() for i in outcome.issues]
-    assert outcome.rows == 3 and list(outcome.versions["vpr"]) == ["2024|ВПР|Русский язык|4|edu1"]
+    assert outcome.rows == 3 and list(outcome.versions["vpr"]) == ["2024|ВПР"]
     import duckdb
 
     files = [str(f) for f in Warehouse(registered.warehouse).files("vpr_tasks")]
@@ -90,5 +90,9 @@ def test_reimporting_a_corrected_f1_file_supersedes_only_that_school_and_work(re
     data[2] = F1Row("10003", "4Б", 1, [1, 0, 0, 0], 1, 2, 2)
     second = import_file(registered, write(tmp_path / "f1_fixed.xlsx", data))
     assert second.status == "committed"
-    key = "2024|ВПР|Русский язык|4|edu1"
+    key = "2024|ВПР"
     assert second.superseded["vpr"][key] == first.versions["vpr"][key]
+    # the school's work is replaced, not added twice
+    assert [(o["org_id"], o["action"], o["rows"], o["replaced_rows"]) for o in second.per_org] == [
+        ("edu1", "replaced", 3, 3)
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pyarrow.parquet as pq
 
 from msoko.engine.warehouse import Warehouse
@@ -119,7 +120,7 @@ def test_write_registry_dataset_replaces_the_organisations_and_skips_identical_c
     assert pq.read_table(file)["name"].to_pylist() == ["Школа № 1"]
 
 
-def test_f1_files_are_partitioned_per_school_and_cannot_mix_with_a_whole_year_file(ws, region):
+def test_f1_files_merge_into_the_year_and_a_whole_year_file_replaces_only_its_schools(ws, region):
     from msoko.ingest.registry import read_registry as read
 
     rows, _ = read(region.files["organisations"])
@@ -127,16 +128,17 @@ def test_f1_files_are_partitioned_per_school_and_cannot_mix_with_a_whole_year_fi
     f1_files = sorted(region.files["f1"].glob("*.xlsx"))
     outcomes = [import_file(ws, f) for f in f1_files]
     assert all(o.status == "committed" for o in outcomes), [i.format() for o in outcomes for i in o.issues]
-    keys = {k for o in outcomes for k in o.versions["vpr"]}
-    assert len(keys) == len(f1_files) and all(k.count("|") == 4 for k in keys)
-    # the whole-year canonical file supersedes the per-school partitions of its year
+    assert {k for o in outcomes for k in o.versions["vpr"]} == {f"{region.years[0]}|ВПР"}
+    # each Ф1 file adds its school's work: the earlier one stays
+    files = Warehouse(ws.warehouse).files("vpr")
+    f1_orgs = set(duckdb.sql(f"select distinct org_id from read_parquet({[str(f) for f in files]!r})").pl()["org_id"])
+    assert len(f1_orgs) == len({o.per_org[0]["org_id"] for o in outcomes})
+    # the whole-year canonical file replaces what it holds; a Ф1 file after it merges again (no refusal)
     year_file = import_file(ws, region.files["vpr"])
     assert year_file.status == "committed", [i.format() for i in year_file.errors]
-    remaining = [k for k in active(ws, "vpr") if k.count("|") == 4 and k.startswith(f"{region.years[0]}|")]
-    assert remaining == []
-    # and a Ф1 file of that year is now refused with an explanation
     again = import_file(ws, f1_files[0])
-    assert again.rejected and "общим файлом" in again.errors[0].message
+    assert again.status == "committed", [i.format() for i in again.errors]
+    assert [o["action"] for o in again.per_org] == ["replaced"]
 
 
 def test_a_profile_import_can_be_rolled_back_after_the_registry_was_republished(ws):

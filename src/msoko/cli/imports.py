@@ -58,6 +58,15 @@ DropOption = Annotated[
 ]
 
 
+ReplaceAllOption = Annotated[
+    bool,
+    typer.Option(
+        "--replace-all",
+        help="Заменить целиком год × процедуру (и класс), которые есть в файле, включая данные организаций, "
+        "которых в файле нет. По умолчанию заменяются только организации × предметы × классы из файла.",
+    ),
+]
+
 TasksMetaOption = Annotated[
     Path | None,
     typer.Option(
@@ -69,7 +78,14 @@ TasksMetaOption = Annotated[
 
 
 def _import(
-    kind: str, file: Path, profile: str | None, dry_run: bool, drop: list[str] | None, home, tasks_meta=None
+    kind: str,
+    file: Path,
+    profile: str | None,
+    dry_run: bool,
+    drop: list[str] | None,
+    home,
+    tasks_meta=None,
+    replace_all: bool = False,
 ) -> None:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -96,13 +112,33 @@ def _import(
             progress=progress,
             drop_columns=drop,
             tasks_meta=tasks_meta,
+            replace_all=replace_all,
         )
     if outcome.rejected:
         raise reject(outcome.issues)
     if outcome.status == "committed" and outcome.registry_rows:
         _register_derived_organisations(home, outcome.registry_rows)
     print_issues(outcome.warnings)
+    _print_per_org(outcome.per_org)
     console.print(outcome.summary(), markup=False, highlight=False)
+
+
+ACTIONS_RU = {"added": "добавлено", "replaced": "заменено", "removed": "удалено (нет в файле)"}
+
+
+def _print_per_org(per_org: list[dict], limit: int = 30) -> None:
+    """Per organisation: what the import added or replaced (the first `limit`, then a count)."""
+    for entry in per_org[:limit]:
+        line = f"  {entry['org_id']}: {ACTIONS_RU[entry['action']]}"
+        if entry["action"] == "replaced":
+            line += f", строк было {entry['replaced_rows']}, стало {entry['rows']}"
+        elif entry["action"] == "added":
+            line += f", строк {entry['rows']}"
+        else:
+            line += f", строк {entry['replaced_rows']}"
+        console.print(line, markup=False, highlight=False)
+    if len(per_org) > limit:
+        console.print(f"  … и ещё организаций: {len(per_org) - limit}", markup=False, highlight=False)
 
 
 def _register_derived_organisations(home, rows: list[dict]) -> None:
@@ -125,12 +161,13 @@ def results(
     dry_run: DryRunOption = False,
     drop_columns: DropOption = None,
     tasks_meta: TasksMetaOption = None,
+    replace_all: ReplaceAllOption = False,
     home: HomeOption = None,
 ) -> None:
     """Загрузить результаты: ВПР (vpr.csv или выгрузка Ф1), ГИА (gia.csv), результаты по организациям."""
     if tasks_meta is not None and not tasks_meta.is_file():
         raise usage_error(f"файл «{tasks_meta}» не найден.")
-    _import("results", file, profile, dry_run, drop_columns, home, tasks_meta)
+    _import("results", file, profile, dry_run, drop_columns, home, tasks_meta, replace_all)
 
 
 @app.command("context")
@@ -138,10 +175,11 @@ def context(
     file: FileArgument,
     profile: ProfileOption = None,
     dry_run: DryRunOption = False,
+    replace_all: ReplaceAllOption = False,
     home: HomeOption = None,
 ) -> None:
     """Загрузить контекстные данные школ по годам (context.csv)."""
-    _import("context", file, profile, dry_run, None, home)
+    _import("context", file, profile, dry_run, None, home, replace_all=replace_all)
 
 
 @app.command("scales")

@@ -8,6 +8,7 @@ readable list.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -97,7 +98,6 @@ GIA = Spec(
             "exam",
             "text",
             allowed=EXAMS,
-            allowed_severity=Severity.WARNING,
             what="экзамен",
         ),
         Col("primary_score", "int", pl.Int16, nullable=True, lo=0, hi=1000, what="первичный балл"),
@@ -299,6 +299,12 @@ def convert(
             if bad_type.any():
                 _report_column(report, col, "type", written, _hits(lines, raw, bad_type))
                 number = number.set(bad_type, None)
+            if col.name == "year":
+                latest = latest_year()
+                future = number.is_not_null() & (number > latest) & (number <= col.hi)
+                if future.any():
+                    _report_future(report, written, _hits(lines, raw, future), latest)
+                    number = number.set(future, None)
             if col.lo is not None:
                 out_of_range = number.is_not_null() & ((number < col.lo) | (number > col.hi))
                 if out_of_range.any():
@@ -400,6 +406,24 @@ def _report_column(report: Reporter, col: Col, problem: str, written: str, hits:
             written,
             lambda v: f"{col.what}: обязательное значение не заполнено",
         )
+
+
+def latest_year(today: dt.date | None = None) -> int:
+    """The latest year data may have: the end year of the current academic year (September–August), so
+    in December 2026 results of 2027 are not yet possible but of 2026/27 school year are labelled 2027."""
+    today = today or dt.date.today()
+    return today.year + 1 if today.month >= 9 else today.year
+
+
+def _report_future(report: Reporter, written: str, hits: pl.DataFrame, latest: int) -> None:
+    report.rows(
+        Severity.ERROR,
+        (Severity.ERROR, written, "год позже текущего учебного года"),
+        hits,
+        written,
+        lambda v: f"год «{v}» позже текущего учебного года ({latest - 1}/{latest}): данные будущих лет "
+        "не загружаются — проверьте год",
+    )
 
 
 def _fmt(value: float | None) -> str:

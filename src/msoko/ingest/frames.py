@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 from msoko.core.issues import Issue
 from msoko.ingest.tabular import (
     MAX_TEXT_BYTES,
+    TRUNCATED,
     Table,
     decode_text,
     detect_delimiter,
@@ -78,6 +79,9 @@ def _sniff_csv(path: Path, name: str) -> Source | None | list[Issue]:
         text, delimiter
     ):
         return None
+    truncated = _truncated_last_line(path, encoding)
+    if truncated is not None:
+        return [Issue.error(TRUNCATED, file=name, row=truncated)]
     return Source(
         file=name,
         path=path,
@@ -87,6 +91,21 @@ def _sniff_csv(path: Path, name: str) -> Source | None | list[Issue]:
         delimiter=delimiter,
         size=path.stat().st_size,
     )
+
+
+def _truncated_last_line(path: Path, encoding: str) -> int | None:
+    """The last line's number when it opens a quote it never closes (a file cut off while written); the
+    streamed reader has no line breaks inside values, so every line must hold an even number of quotes."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - (1 << 16)))
+        tail = handle.read()
+    last = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1]
+    if last.count(b'"') % 2 == 0:
+        return None
+    with path.open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return lines + (0 if tail.endswith(b"\n") else 1)
 
 
 def _has_multiline(text: str, delimiter: str) -> bool:
@@ -218,10 +237,22 @@ def _locate_bad_rows(source: Source, limit: int = 20) -> list[Issue]:
                     if len(issues) >= limit:
                         break
         except csv.Error as exc:
-            issues.append(Issue.error(f"файл CSV повреждён: {exc}", file=source.file, row=start))
+            issues.append(Issue.error(f"файл CSV повреждён: {csv_error_ru(exc)}", file=source.file, row=start))
     return issues or [
         Issue.error("файл CSV не разбирается: число значений в строках не совпадает", file=source.file)
     ]
+
+
+def csv_error_ru(exc: Exception) -> str:
+    """The Python csv module's messages in Russian (they are shown to users)."""
+    text = str(exc).lower()
+    if "unexpected end of data" in text or "eof" in text:
+        return "файл оборван: кавычка в последней строке не закрыта"
+    if "field larger than field limit" in text:
+        return "значение слишком длинное"
+    if "new-line character" in text:
+        return "перенос строки внутри значения без кавычек"
+    return "строка не разбирается как CSV (проверьте кавычки и разделители)"
 
 
 class TypedReadFailed(Exception):
@@ -409,4 +440,28 @@ def _arrow_issue(source: Source, exc: Exception) -> Issue:
             "сохраните его как «CSV UTF-8»",
             file=source.file,
         )
-    return Issue.error(f"файл CSV не разбирается ({text.splitlines()[0][:200]})", file=source.file)
+    if "straddl" in text or "block" in text.lower():
+        return _long_line_issue(source)
+    located = _locate_bad_rows(source, limit=1)
+    return located[0]
+
+
+def _long_line_issue(source: Source) -> Issue:
+    """pyarrow refuses a value longer than its read block: find the line (bounded reads) and say so."""
+    from msoko.ingest.cell_limits import MAX_CELL_CHARS
+
+    line = 0
+    with source.path.open("rb") as handle:
+        while True:
+            chunk = handle.readline(BLOCK_BYTES)
+            if not chunk:
+                break
+            line += 1
+            if len(chunk) >= BLOCK_BYTES and not chunk.endswith(b"\n"):
+                return Issue.error(
+                    f"строка длиннее {BLOCK_BYTES // 2**20} МБ: в ней значение длиннее допустимых "
+                    f"{MAX_CELL_CHARS} знаков; такие значения не загружаются",
+                    file=source.file,
+                    row=line,
+                )
+    return Issue.error("файл CSV не разбирается: слишком длинная строка", file=source.file)

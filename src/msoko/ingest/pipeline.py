@@ -40,7 +40,9 @@ from msoko.ingest.canonical import (
     header_map,
     missing_column_issues,
 )
+from msoko.ingest.cell_limits import check_cell_lengths
 from msoko.ingest.frames import LINE, Source, TypedReadFailed, iter_frames, open_source, prefetch
+from msoko.ingest.name_screen import screen_frame, screen_grid
 from msoko.ingest.prepared import Prepared
 from msoko.ingest.pseudo import Pseudonymiser, refuse_names
 from msoko.ingest.rules import (
@@ -55,6 +57,7 @@ from msoko.ingest.rules import (
     unknown_org_issues,
     with_task_limits,
 )
+from msoko.ingest.zipped import is_plain_zip, unzip
 
 Progress = Callable[[int, int], None]
 
@@ -70,6 +73,17 @@ _META_SPEC = Spec(
         Col("level", "text", required=False, nullable=True, what="уровень"),
     ),
 )
+
+# What an import replaces inside a partition: the earlier rows with the same values of these columns (the
+# organisations × subject × grade the file holds); every other row of the partition stays. A dataset not
+# listed (scales) replaces whole partitions. Decision: docs/decisions/0004-ingest-and-warehouse.md.
+REPLACE_KEYS = {
+    "vpr": ["year", "org_id", "subject", "grade"],
+    "vpr_tasks": ["year", "org_id", "subject", "grade"],
+    "gia": ["year", "exam", "org_id", "subject"],
+    "results_by_org": ["year", "procedure", "org_id", "subject", "grade"],
+    "context": ["year", "org_id"],
+}
 
 KINDS = ("results", "vpr", "gia", "results_by_org", "context", "scales")
 
@@ -106,6 +120,8 @@ class ImportOutcome:
     superseded: dict[str, dict[str, str | None]] = field(default_factory=dict)
     registry_rows: list[dict] | None = None
     seconds: float = 0.0
+    # per organisation: {"org_id", "action": added | replaced | removed, "rows", "replaced_rows"}
+    per_org: list[dict] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
@@ -130,6 +146,14 @@ class ImportOutcome:
         if self.dataset:
             parts.append(f"набор {self.dataset}")
         parts.append(f"строк {self.rows:,}".replace(",", " "))
+        if self.per_org:
+            count = {
+                a: sum(1 for o in self.per_org if o["action"] == a) for a in ("added", "replaced", "removed")
+            }
+            orgs = f"организаций: добавлено {count['added']}, заменено {count['replaced']}"
+            if count["removed"]:
+                orgs += f", удалено (нет в файле) {count['removed']}"
+            parts.append(orgs)
         if self.warnings:
             parts.append(f"предупреждений {len(self.warnings)}")
         if self.import_id:
@@ -148,6 +172,7 @@ class ImportOutcome:
             "profile": self.profile,
             "versions": self.versions,
             "superseded": self.superseded,
+            "per_org": self.per_org,
             "issues": [issue.as_dict() for issue in self.issues],
             "seconds": round(self.seconds, 3),
         }
@@ -212,6 +237,7 @@ def import_file(
     file_name: str | None = None,
     tasks_meta: Path | None = None,
     allowed_orgs: set[str] | None = None,
+    replace_all: bool = False,
 ) -> ImportOutcome:
     """Import one file into the warehouse; never raises on bad input (issues are in the outcome).
 
@@ -221,6 +247,9 @@ def import_file(
     tasks_meta: ВПР task metadata (year, subject, grade, task, max_score, level); by default a
     `vpr_tasks_meta.csv` next to the file is used when present. progress(done_bytes, total_bytes).
     allowed_orgs: when given, a row of any other organisation is an error (the uploader's scope).
+    replace_all: replace the whole partitions (year × procedure …) the file touches, rows of
+    organisations absent from the file included; by default only the organisations × subject × grade
+    the file holds are replaced (`REPLACE_KEYS`). Only region-level users may ask for it.
     """
     started = time.monotonic()
     path = Path(path)
@@ -232,6 +261,53 @@ def import_file(
             Issue.error(f"неизвестный вид данных «{kind}»; допустимо: {', '.join(KINDS)}", file=name)
         ]
         return outcome
+    unzipped = None
+    if is_plain_zip(path):
+        unzipped, zip_issues = unzip(path, name, ws.root / store.STAGING)
+        if unzipped is None:
+            outcome.issues = zip_issues
+            return outcome
+        path, name = unzipped.results, f"{name}/{unzipped.member}"
+        outcome.file = name
+        tasks_meta = tasks_meta or unzipped.tasks_meta
+    try:
+        return _import(
+            ws,
+            path,
+            name,
+            kind,
+            profile,
+            dry_run,
+            actor,
+            progress,
+            drop,
+            tasks_meta,
+            allowed_orgs,
+            replace_all,
+            outcome,
+            started,
+        )
+    finally:
+        if unzipped is not None:
+            unzipped.remove()
+
+
+def _import(
+    ws: Workspace,
+    path: Path,
+    name: str,
+    kind: str,
+    profile,
+    dry_run: bool,
+    actor: str,
+    progress,
+    drop: list[str],
+    tasks_meta: Path | None,
+    allowed_orgs,
+    replace_all: bool,
+    outcome: ImportOutcome,
+    started: float,
+) -> ImportOutcome:
     try:
         prepared, issues = _prepare(ws, path, name, kind, profile, drop, tasks_meta)
     except Exception as exc:  # noqa: BLE001 — a crash in a reader becomes an issue, never a traceback
@@ -270,13 +346,13 @@ def import_file(
     if not dry_run:
         store.sweep_staging(ws)
     staging = None if dry_run else store.Staging(ws, import_id)
+    # the raw bytes are hashed while the file is checked, but copied into the archive only at commit, after
+    # the name screen passed: a refused file leaves no copy anywhere (`.staging` included)
     raw_copy = None
     checksum_job: Future | None = None
-    if staging is not None and not prepared.dropped:
-        raw_copy = staging.ensure_root() / "raw-copy"
-    if checksum is None or raw_copy is not None:
+    if checksum is None:
         hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msoko-sha256")
-        checksum_job = hashing.submit(store.sha256_and_copy, path, raw_copy)
+        checksum_job = hashing.submit(store.sha256_and_copy, path, None)
         hashing.shutdown(wait=False)
     try:
         rows, more = _run(ws, prepared, staging, progress, allowed_orgs)
@@ -309,16 +385,10 @@ def import_file(
     try:
         staging.close()  # flush buffered row groups: every partition is known from here on
         with store.import_lock(ws):
-            conflict = _partition_conflicts(ws, prepared, staging)
-            if conflict:
-                staging.discard()
-                outcome.issues = issues + conflict
-                outcome.seconds = time.monotonic() - started
-                return outcome
+            supersede, per_org = _replace(ws, prepared, staging, replace_all)
             if prepared.registry_rows:
                 _stage_derived_registry(ws, staging, prepared.registry_rows)
             archived_checksum = _archive(ws, path, prepared, staging.root, raw_copy, checksum)
-            supersede = _supersede(ws, prepared, staging)
             record = {
                 "id": import_id,
                 "when": store.now_iso(),
@@ -333,12 +403,18 @@ def import_file(
                 "warnings": [issue.as_dict() for issue in issues if not issue.is_error][:200],
                 "warning_count": sum(1 for issue in issues if not issue.is_error),
                 "dropped_columns": drop,
+                "replace_all": replace_all,
+                "organisations": {
+                    action: sum(1 for o in per_org if o["action"] == action)
+                    for action in ("added", "replaced", "removed")
+                },
             }
             versions, superseded = store.commit(ws, staging, record, supersede)
     except BaseException:
         staging.discard()
         raise
     outcome.status = "committed"
+    outcome.per_org = per_org
     outcome.import_id = import_id
     outcome.versions = versions
     outcome.superseded = superseded
@@ -407,7 +483,33 @@ def _prepare(
             meta, meta_issues = read_tasks_meta(meta_path)
             prepared.tasks_meta = meta
             issues += meta_issues
+        else:
+            # maxima already known (an earlier import with the metadata or a Ф1 header) still hold: a file
+            # without them is checked against them, and its task rows keep them instead of NULL
+            prepared.tasks_meta = known_task_meta(ws)
     return prepared, issues
+
+
+def known_task_meta(ws: Workspace) -> pl.DataFrame | None:
+    """year, subject, grade, task, max_score, level of the active `vpr_tasks` rows that have a maximum."""
+    from msoko.ingest.prepared import META_SCHEMA
+
+    files = Warehouse(ws.warehouse).files("vpr_tasks")
+    if not files:
+        return None
+    import duckdb
+
+    paths = [str(f) for f in files]
+    with duckdb.connect() as con:
+        meta = con.execute(
+            "SELECT DISTINCT year, subject, grade, task, max_score, level "  # noqa: S608 — file paths as a parameter
+            "FROM read_parquet(?, union_by_name = true) WHERE max_score IS NOT NULL",
+            [paths],
+        ).fetchall()
+    if not meta:
+        return None
+    frame = pl.DataFrame(meta, schema=list(META_SCHEMA), orient="row")
+    return frame.cast(META_SCHEMA).unique(["year", "subject", "grade", "task"], keep="first")
 
 
 def _active_imports(ws: Workspace, prepared: Prepared) -> list[dict]:
@@ -435,10 +537,6 @@ def _active_imports(ws: Workspace, prepared: Prepared) -> list[dict]:
 
 
 def _partition_expr(spec: Spec, prepared: Prepared) -> pl.Expr:
-    if prepared.fine_partition is not None:
-        return pl.format(
-            "{}|ВПР|{}|{}|{}", pl.col("year"), pl.col("subject"), pl.col("grade"), pl.col("org_id")
-        )
     if spec.name == "vpr":
         return pl.format("{}|ВПР", pl.col("year"))
     if spec.name == "gia":
@@ -517,8 +615,14 @@ def _run_frames(
     # `vpr_tasks` rows (many per result row) are written by a second one
     worker = _Lane("msoko-stage") if staging is not None else None
     tasks_lane = _Lane("msoko-tasks") if staging is not None and tasks is not None else None
+    skip = set(prepared.dropped)
+    if prepared.source is None and prepared.grid_rows is not None:
+        screen_grid(prepared.grid_rows, prepared.header, prepared.header_line, report, skip)
     try:
         for frame in frames:
+            if prepared.source is not None:
+                screen_frame(frame, report, skip)  # personal names, whatever the header: before any write
+                check_cell_lengths(frame, report, skip)
             typed = convert(frame, spec, prepared.found, prepared.extras, report)
             rows += typed.height
             if spec.name == "vpr":
@@ -643,8 +747,11 @@ def _stage(
     else:
         typed = typed.with_columns(keys)
         parts = {key: part.drop("_key") for (key,), part in typed.partition_by("_key", as_dict=True).items()}
+    keys = REPLACE_KEYS.get(spec.name)
     for key, part in parts.items():
         staging.write(spec.name, key, _table(spec, part))
+        if keys is not None:
+            staging.note(spec.name, key, part.group_by(keys).len())
         if tasks is not None:
             long = tasks_table(part, tasks)
             if long.num_rows and tasks_lane is not None:
@@ -752,40 +859,53 @@ def tasks_meta_frame(prepared: Prepared) -> pl.DataFrame | None:
 # --------------------------------------------------------------------------------------------- commit helpers
 
 
-def _partition_conflicts(ws: Workspace, prepared: Prepared, staging: store.Staging) -> list[Issue]:
-    """A Ф1 (fine) partition cannot be added while a whole-year canonical version of the year is active."""
-    if prepared.fine_partition is None:
-        return []
-    active = Warehouse(ws.warehouse).active_versions(prepared.spec.name)
-    coarse_keys = {"|".join(key.split("|")[:2]) for (dataset, key) in staging.partitions if dataset == "vpr"}
-    issues = []
-    for coarse in sorted(coarse_keys & set(active)):
-        year, procedure = coarse.split("|")
-        issues.append(
-            Issue.error(
-                f"данные {procedure} за {year} год уже загружены общим файлом (vpr.csv); отдельная выгрузка Ф1 "
-                "по одной школе их не заменяет — исправьте и загрузите общий файл заново "
-                "или отмените его загрузку",
-                file=prepared.file,
-            )
-        )
-    return issues
-
-
-def _supersede(ws: Workspace, prepared: Prepared, staging: store.Staging) -> dict[str, list[str]]:
-    """Finer partitions covered by a new coarse one, and stale task partitions."""
-    warehouse = Warehouse(ws.warehouse)
-    result: dict[str, list[str]] = {}
-    new_keys = {key for (dataset, key) in staging.partitions if dataset == prepared.spec.name}
-    for dataset in {prepared.spec.name, "vpr_tasks"} if prepared.spec.name == "vpr" else {prepared.spec.name}:
-        active = warehouse.active_versions(dataset)
-        for key in new_keys:
-            covered = [k for k in active if k.startswith(key + "|")]
-            if dataset == "vpr_tasks" and ("vpr_tasks", key) not in staging.partitions and key in active:
-                covered.append(key)
-            if covered:
-                result.setdefault(dataset, []).extend(covered)
-    return result
+def _replace(
+    ws: Workspace, prepared: Prepared, staging: store.Staging, replace_all: bool
+) -> tuple[dict[str, list[str]], list[dict]]:
+    """Fold the rows the import does not replace into its staged versions (`store.replace_keyed`), or with
+    `replace_all` drop whole partitions. Returns (partitions to deactivate, what happened per organisation)."""
+    name = prepared.spec.name
+    keys = REPLACE_KEYS.get(name)
+    supersede: dict[str, list[str]] = {}
+    new_rows: dict[str, int] = {}
+    removed: dict[str, int] = {}
+    partitions = sorted(p for (dataset, p) in staging.partitions if dataset == name)
+    for partition in partitions:
+        noted = staging.noted.get((name, partition), [])
+        counts = pl.concat(noted) if noted else None
+        if counts is not None:
+            for org, n in counts.group_by("org_id").agg(pl.col("len").sum()).iter_rows():
+                new_rows[org] = new_rows.get(org, 0) + n
+        datasets = [name, "vpr_tasks"] if name == "vpr" else [name]
+        for dataset in datasets:
+            if keys is None or replace_all:
+                old, covered = store.previous_rows(ws, dataset, partition)
+                if dataset == name and old is not None and "org_id" in old.columns:
+                    for org, n in old.group_by("org_id").len().iter_rows():
+                        removed[org] = removed.get(org, 0) + n
+                stale = [k for k in covered if (dataset, k) not in staging.partitions]
+                supersede.setdefault(dataset, []).extend(stale)
+                continue
+            result = store.replace_keyed(ws, staging, dataset, partition, keys, counts)
+            supersede.setdefault(dataset, []).extend(result.folded)
+            if dataset == name:
+                for org, n in result.removed_per_org.items():
+                    removed[org] = removed.get(org, 0) + n
+    per_org = [
+        {
+            "org_id": org,
+            "action": "replaced" if removed.get(org) else "added",
+            "rows": rows,
+            "replaced_rows": removed.get(org, 0),
+        }
+        for org, rows in sorted(new_rows.items())
+    ]
+    per_org += [
+        {"org_id": org, "action": "removed", "rows": 0, "replaced_rows": n}
+        for org, n in sorted(removed.items())
+        if org not in new_rows
+    ]
+    return {d: k for d, k in supersede.items() if k}, per_org
 
 
 def _stage_derived_registry(ws: Workspace, staging: store.Staging, rows: list[dict]) -> None:
@@ -810,7 +930,7 @@ def _archive(
         archived, _ = store.archive_copy(ws, raw_copy, checksum, path.suffix.lower())
         return archived
     if not prepared.dropped:
-        checksum, _ = store.archive_file(ws, path, path.suffix.lower())
+        checksum, _ = store.archive_file(ws, path, path.suffix.lower(), checksum)
         return checksum
     drop = {d.strip().casefold() for d in prepared.dropped}
     source = prepared.source

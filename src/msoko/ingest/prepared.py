@@ -32,7 +32,6 @@ class Prepared:
     frames: Iterator[pl.DataFrame]  # string frames with `_line`
     read_issues: list[Issue] = field(default_factory=list)  # reading problems, appended while iterating
     tasks_meta: pl.DataFrame | None = None  # year, subject, grade, task, max_score, level (when known)
-    fine_partition: str | None = None  # Ф1: one partition "year|ВПР|subject|grade|org" for the whole file
     registry_rows: list[dict] | None = None  # organisations derived from the file itself (profiles)
     profile: str | None = None
     header: list[str] = field(default_factory=list)  # the file's header as written (name-column check)

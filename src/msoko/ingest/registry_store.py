@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -9,6 +11,26 @@ from msoko.core.workspace import Workspace
 from msoko.engine.schemas import ORGANISATIONS
 from msoko.engine.warehouse import Warehouse
 from msoko.ingest import store
+
+
+def name_key(text: str) -> str:
+    """The identity of a region or municipality name: case, spacing and ё/е ignored («ДОБРИЧ» = «Добрич»)."""
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def harmonise_names(rows: list[dict]) -> list[dict]:
+    """Every row of one region (municipality) id shows the same name: the most frequent spelling among the
+    rows (the first seen on a tie)."""
+    for id_field, name_field in (("region_id", "region_name"), ("municipality_id", "municipality_name")):
+        spellings: dict[str, Counter] = {}
+        for row in rows:
+            if row.get(id_field) and row.get(name_field):
+                spellings.setdefault(row[id_field], Counter())[row[name_field]] += 1
+        chosen = {key: counts.most_common(1)[0][0] for key, counts in spellings.items()}
+        for row in rows:
+            if row.get(id_field) in chosen:
+                row[name_field] = chosen[row[id_field]]
+    return rows
 
 
 def registry_table(rows: list[dict]) -> pa.Table:
@@ -31,8 +53,8 @@ def merged_registry_table(ws: Workspace, derived: list[dict]) -> pa.Table | None
     new = [row for row in derived if row.get("org_id") and row["org_id"] not in known]
     if not new:
         return None
-    table = registry_table(new)
-    return table if current is None else pa.concat_tables([current, table])
+    rows = (current.to_pylist() if current is not None else []) + new
+    return registry_table(harmonise_names(rows))
 
 
 def write_registry_dataset(ws: Workspace, rows: list[dict], actor: str = "registry") -> str | None:

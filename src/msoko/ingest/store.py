@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -131,6 +132,8 @@ class Staging:
     _writers: dict[tuple[str, str], pq.ParquetWriter] = field(default_factory=dict)
     _pending: dict[tuple[str, str], list[pa.Table]] = field(default_factory=dict)
     row_group_rows: int = 256_000
+    # distinct replacement keys of the staged rows with their row counts, per (dataset, partition)
+    noted: dict[tuple[str, str], list] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -191,6 +194,25 @@ class Staging:
             fsync_file(path)
         self._writers.clear()
 
+    def note(self, dataset: str, partition: str, counts) -> None:
+        """Remember the replacement keys (with row counts, column `len`) of rows staged for a partition."""
+        self.noted.setdefault((dataset, partition), []).append(counts)
+
+    def add_file(self, dataset: str, partition: str, table: pa.Table, name: str) -> None:
+        """One more Parquet file in the partition's staged version (created when absent); after `close`."""
+        key = (dataset, partition)
+        part = self.partitions.get(key)
+        if part is None:
+            self.ensure_root()
+            version_id = new_id()
+            part = StagedPartition(dataset, partition, version_id, self.root / dataset / version_id)
+            part.directory.mkdir(parents=True, exist_ok=True)
+            self.partitions[key] = part
+        path = part.directory / name
+        pq.write_table(table, path, compression="zstd")
+        fsync_file(path)
+        part.rows += table.num_rows
+
     def ensure_root(self) -> Path:
         """The staging folder, created with its owner file (so that other imports' sweeps leave it alone)."""
         with self._lock:  # two writer threads (vpr, vpr_tasks) may start at once
@@ -202,6 +224,7 @@ class Staging:
     def reset(self) -> None:
         """Forget every staged version (the import starts over); the raw copy being archived stays."""
         self._pending.clear()
+        self.noted.clear()
         for writer in self._writers.values():
             with contextlib.suppress(Exception):
                 writer.close()
@@ -241,6 +264,67 @@ def content_hash(parquet_path: Path) -> str:
                 if buffer is not None:
                     digest.update(buffer)
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------- keyed replace
+
+
+@dataclass
+class KeyedReplace:
+    """What `replace_keyed` did to one partition: rows of the previous data removed per organisation
+    (replaced by the new rows), rows kept, and the finer partitions folded in (to be deactivated)."""
+
+    removed_per_org: dict[str, int] = field(default_factory=dict)
+    kept: int = 0
+    folded: list[str] = field(default_factory=list)
+    had_previous: bool = False
+
+
+def previous_rows(ws: Workspace, dataset: str, partition: str) -> tuple[pl.DataFrame | None, list[str]]:
+    """The active rows of `partition` and of finer partitions under it (`partition|…`), and their keys."""
+    active = Warehouse(ws.warehouse).active_versions(dataset)
+    keys = [k for k in active if k == partition or k.startswith(partition + "|")]
+    warehouse = Warehouse(ws.warehouse)
+    files = [f for k in keys for f in sorted(warehouse.version_dir(dataset, active[k]).glob("*.parquet"))]
+    if not files:
+        return None, keys
+    frames = [pl.read_parquet(f) for f in files]
+    return (frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")), keys
+
+
+def replace_keyed(
+    ws: Workspace,
+    staging: Staging,
+    dataset: str,
+    partition: str,
+    keys: list[str],
+    replaced: pl.DataFrame | None,
+) -> KeyedReplace:
+    """Carry into the staged version of `dataset`/`partition` every active row whose `keys` values are not
+    among `replaced` (distinct key tuples of the new data; None = nothing new); the rows of those keys are
+    replaced by the staged ones. Reusable by any keyed import (call inside `import_lock`, after
+    `staging.close()`, then `commit` with `supersede={dataset: result.folded}`)."""
+    result = KeyedReplace()
+    old, folded = previous_rows(ws, dataset, partition)
+    result.folded = [k for k in folded if k != partition]
+    if old is None:
+        return result
+    result.had_previous = True
+    if replaced is not None and replaced.height:
+        wanted = replaced.select(keys).unique()
+        wanted = wanted.cast({k: old.schema[k] for k in keys if k in old.columns})
+        gone = old.join(wanted, on=keys, how="semi", nulls_equal=True)
+        kept = old.join(wanted, on=keys, how="anti", nulls_equal=True)
+        if gone.height and "org_id" in gone.columns:
+            result.removed_per_org = dict(gone.group_by("org_id").len().iter_rows())
+    else:
+        kept = old
+    result.kept = kept.height
+    if kept.height:
+        staging.add_file(dataset, partition, kept.to_arrow(), "part-kept.parquet")
+    elif (dataset, partition) not in staging.partitions and partition in folded:
+        result.folded.append(partition)  # every previous row replaced and nothing new: the partition goes
+    return result
 
 
 # --------------------------------------------------------------------------------------------- journal
@@ -442,9 +526,10 @@ def archive_copy(ws: Workspace, copy: Path, checksum: str, suffix: str) -> tuple
     return checksum, target
 
 
-def archive_file(ws: Workspace, source: Path, suffix: str) -> tuple[str, Path]:
-    """Copy `source` into the archive under its checksum (write aside, fsync, rename). Returns (sha256, path)."""
-    checksum = sha256_file(source)
+def archive_file(ws: Workspace, source: Path, suffix: str, checksum: str | None = None) -> tuple[str, Path]:
+    """Copy `source` into the archive under its checksum (write aside, fsync, rename). Returns (sha256, path).
+    `checksum`: the file's sha256 when already known."""
+    checksum = checksum or sha256_file(source)
     folder = ws.archive / checksum[:2]
     target = folder / f"{checksum}{suffix}"
     if target.exists():

@@ -159,8 +159,27 @@ def _csv_grid(text: str, name: str, delimiter: str | None) -> tuple[Grid | None,
                     Issue.error(f"слишком много строк (больше {MAX_ROWS:,}); разделите файл", file=name)
                 ]
     except csv.Error as exc:
-        return None, [Issue.error(f"файл CSV повреждён: {exc}", file=name, row=start)]
+        from msoko.ingest.frames import csv_error_ru
+
+        return None, [Issue.error(f"файл CSV повреждён: {csv_error_ru(exc)}", file=name, row=start)]
+    if rows and _ends_inside_quotes(text, rows[-1][0], delimiter):
+        # the csv module silently ends a quoted value at the end of the file: a cut-off file
+        return None, [Issue.error(TRUNCATED, file=name, row=rows[-1][0])]
     return Grid(name, rows, delimiter=delimiter), []
+
+
+def _ends_inside_quotes(text: str, last_line: int, delimiter: str) -> bool:
+    """The last record, parsed strictly, hits the end of the file inside a quoted value."""
+    tail = "\n".join(text.splitlines()[last_line - 1 :])
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+TRUNCATED = "файл оборван: в последней строке кавычка открыта, но не закрыта (файл записан не полностью?)"
 
 
 # --------------------------------------------------------------------------------------------- xlsx

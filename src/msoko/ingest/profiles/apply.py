@@ -17,6 +17,7 @@ from msoko.ingest.canonical import SPECS, Spec
 from msoko.ingest.frames import LINE
 from msoko.ingest.prepared import Prepared
 from msoko.ingest.profiles.model import Profile, Source, load_profile
+from msoko.ingest.registry_store import harmonise_names, name_key
 from msoko.ingest.tabular import MAX_TEXT_BYTES, read_grid
 
 MAX_WARNINGS_PER_CHECK = 50
@@ -205,6 +206,58 @@ class _Measure:
     subject: str
     measure: str
 
+    @property
+    def key(self) -> str:
+        """The subject as compared across columns: case, spaces and hyphens ignored."""
+        return "".join(self.subject.replace("-", " ").split()).casefold()
+
+
+def _unpaired(
+    profile: Profile,
+    measures: list[_Measure],
+    subject_of: dict[str, str],
+    data: list[tuple[int, list[str]]],
+    name: str,
+    header_line: int | None,
+) -> list[Issue]:
+    """A located warning for each subject that has a count column without its mean (or the reverse) while
+    the profile declares both: those results would otherwise be lost without a word."""
+    if profile.wide_to_long is None:
+        return []
+    declared = set(profile.wide_to_long.measures)
+    pair = {"participants", "mean_score"}
+    if not pair <= declared:
+        return []
+    by_key: dict[str, dict[str, _Measure]] = {}
+    for m in measures:
+        by_key.setdefault(m.key, {})[m.measure] = m
+    issues = []
+    for key, found in by_key.items():
+        missing = pair - set(found)
+        if not missing or len(missing) == 2:
+            continue
+        present = found[next(iter(pair - missing))]
+        counted = found.get("participants")
+        pupils = 0
+        if counted is not None:
+            pupils = int(
+                sum(_number(cells[counted.column] if counted.column < len(cells) else "") or 0 for _, cells in data)
+            )
+        rows = sum(1 for _, cells in data if present.column < len(cells) and cells[present.column].strip())
+        what = "среднего балла" if "mean_score" in missing else "числа участников"
+        affected = f"затронуто участников: {pupils}" if counted is not None else f"затронуто строк: {rows}"
+        issues.append(
+            Issue.warning(
+                f"для предмета «{subject_of[key]}» есть столбец «{present.written}», но нет парного столбца "
+                f"{what} (профиль «{profile.name}»); {affected} — их результаты загружены неполными. "
+                "Проверьте заголовок файла или шаблоны wide_to_long профиля",
+                file=name,
+                row=header_line,
+                column=present.written,
+            )
+        )
+    return issues
+
 
 def prepare_with_profile(
     path: Path, name: str, profile_spec, kind: str
@@ -282,11 +335,18 @@ def prepare_with_profile(
         )
     if any(issue.is_error for issue in issues):
         return None, issues
+    # one subject per key (case and spacing ignored: «БЕЛ-уч» pairs with «бел», «ИТ(ПП) З» with «ИТ(ПП)З»),
+    # shown as first written
+    subject_of: dict[str, str] = {}
+    for m in measures:
+        subject_of.setdefault(m.key, m.subject)
 
     records: list[dict[str, str | None]] = []
     written: list[dict[str, str]] = []
     registry: dict[str, dict] = {}
     skipped_no_org: list[int] = []
+    codes_seen: dict[str, tuple[str, int]] = {}  # normalised code → (code as written, first line)
+    collisions: list[Issue] = []
     skipped_no_participant: list[int] = []
     for line, cells in data:
         base: dict[str, str | None] = {LINE: line}  # type: ignore[dict-item]
@@ -295,7 +355,27 @@ def prepare_with_profile(
             base[target] = _transform(sources[target], raw)
         base.update(constant)
         if "org_id" in base and base["org_id"] is not None:
-            base["org_id"] = _org_id(profile, base["org_id"])
+            raw_code = base["org_id"].strip()
+            base["org_id"] = _org_id(profile, raw_code)
+            # two codes written differently (beyond spaces) must not become one: «100-2» is not «1002».
+            # Names hashed into codes (hash_prefix) are meant to join spellings, so they are not checked.
+            written_code = "".join(raw_code.split())
+            seen = (
+                codes_seen.setdefault(base["org_id"], (written_code, line))
+                if base["org_id"] and profile.org_id.hash_prefix is None
+                else None
+            )
+            if seen is not None and seen[0] != written_code and len(collisions) < 20:
+                collisions.append(
+                    Issue.error(
+                        f"коды организаций «{seen[0]}» (строка {seen[1]}) и «{raw_code}» после нормализации "
+                        f"профиля «{profile.name}» совпадают («{base['org_id']}»): две школы слились бы в одну; "
+                        "уточните правила org_id.normalise",
+                        file=name,
+                        row=line,
+                        column=_written(profile, names, positions, "org_id"),
+                    )
+                )
         if "org_id" in base and not base.get("org_id"):
             skipped_no_org.append(line)
             continue
@@ -312,8 +392,8 @@ def prepare_with_profile(
         columns_of: dict[str, dict[str, str]] = {}
         for m in measures:
             value = cells[m.column].strip() if m.column < len(cells) else ""
-            by_subject.setdefault(m.subject, {})[m.measure] = value
-            columns_of.setdefault(m.subject, {})[m.measure] = m.written
+            by_subject.setdefault(subject_of[m.key], {})[m.measure] = value
+            columns_of.setdefault(subject_of[m.key], {})[m.measure] = m.written
         for subject, values in by_subject.items():
             gate = profile.wide_to_long.skip_when_empty if profile.wide_to_long else None
             if gate is not None and (_number(values.get(gate)) in (None, 0.0)):
@@ -351,6 +431,8 @@ def prepare_with_profile(
             value = record.get(target)
             if value is not None:
                 record[target] = lowered.get(value.strip().casefold(), value)
+    issues += collisions
+    issues += _unpaired(profile, measures, subject_of, data, name, header_line)
     issues += _checks(profile, records, written, name)
     issues += _round(profile, records, name)
     for target, (numerator, denominator) in profile.ratios.items():
@@ -384,9 +466,10 @@ def prepare_with_profile(
         found=found,
         extras=extras,
         frames=iter([frame] if frame.height else []),
-        registry_rows=list(registry.values()) if profile.registry is not None else None,
+        registry_rows=harmonise_names(list(registry.values())) if profile.registry is not None else None,
         profile=profile.name,
         header=names,
+        grid_rows=rows,  # the name screen checks every cell, also of columns the profile does not read
     )
     return prepared, issues
 
@@ -469,9 +552,10 @@ def _derive(profile: Profile, base: dict, cells: list[str], names: list[str], re
         "org_id": org,
         "name": value(reg.name) or org,
         "kind": reg.kind,
-        "municipality_id": value(reg.municipality_id) or f"{region_name}/{municipality_name}",
+        # derived ids are the names' identity (case, spacing, ё/е ignored): «ДОБРИЧ» and «Добрич» are one
+        "municipality_id": value(reg.municipality_id) or f"{name_key(region_name)}/{name_key(municipality_name)}",
         "municipality_name": municipality_name,
-        "region_id": value(reg.region_id) or region_name,
+        "region_id": value(reg.region_id) or name_key(region_name),
         "region_name": region_name,
         "locality": locality,
         "small_school": None,

@@ -89,8 +89,22 @@ def _issue_rows(issues: list[Issue], limit: int = 1000) -> list[dict]:
     return [issue.as_dict() for issue in sorted(issues, key=lambda issue: not issue.is_error)][:limit]
 
 
-def run_upload(report, *, path: Path, file_name: str, kind: str, dry_run: bool, user) -> tuple[str, dict]:
-    """The body of an upload job. Returns (job status, result for the job page)."""
+def run_upload(
+    report,
+    *,
+    path: Path,
+    file_name: str,
+    kind: str,
+    dry_run: bool,
+    user,
+    tasks_meta: Path | None = None,
+    replace_all: bool = False,
+) -> tuple[str, dict]:
+    """The body of an upload job. Returns (job status, result for the job page).
+
+    `replace_all` is honoured for region-level users only (the view offers it to them alone)."""
+    if replace_all and scope_of(user).level not in ("all", "region"):
+        replace_all = False
     try:
         if kind == "registry":
             return _run_registry(path, file_name, user)
@@ -103,9 +117,13 @@ def run_upload(report, *, path: Path, file_name: str, kind: str, dry_run: bool, 
             file_name=file_name,
             allowed_orgs=allowed_org_codes(user),
             progress=lambda done, total: report("Чтение и проверка файла", done, total),
+            tasks_meta=tasks_meta,
+            replace_all=replace_all,
         )
     finally:
         path.unlink(missing_ok=True)
+        if tasks_meta is not None:
+            tasks_meta.unlink(missing_ok=True)
     issues = _issue_rows(outcome.issues)
     if outcome.rejected:
         errors = sum(1 for issue in outcome.issues if issue.is_error)
@@ -122,11 +140,28 @@ def run_upload(report, *, path: Path, file_name: str, kind: str, dry_run: bool, 
 
             upsert_derived_organisations(outcome.registry_rows)
     return JobStatus.DONE, {
-        "summary": f"Загружено строк: {outcome.rows}. Предупреждений: {len(issues)}.",
+        "summary": f"Загружено строк: {outcome.rows}. {_per_org_summary(outcome.per_org)}Предупреждений: {len(issues)}.",
         "issues": issues,
         "next_url": "/imports/",
         "next_label": "К истории загрузок",
     }
+
+
+def _per_org_summary(per_org: list[dict], limit: int = 20) -> str:
+    """«Организации: edu1 — заменено (было 30, стало 28); …» for the job page."""
+    if not per_org:
+        return ""
+    words = {"added": "добавлено", "replaced": "заменено", "removed": "удалено (нет в файле)"}
+    parts = []
+    for entry in per_org[:limit]:
+        text = f"{entry['org_id']} — {words[entry['action']]}"
+        if entry["action"] == "replaced":
+            text += f" (было строк {entry['replaced_rows']}, стало {entry['rows']})"
+        elif entry["action"] == "added":
+            text += f" (строк {entry['rows']})"
+        parts.append(text)
+    more = f"; и ещё {len(per_org) - limit}" if len(per_org) > limit else ""
+    return "Организации: " + "; ".join(parts) + more + ". "
 
 
 def _run_registry(path: Path, file_name: str, user) -> tuple[str, dict]:

@@ -37,6 +37,11 @@ def allowed_kinds(user) -> set[str]:
     return kinds
 
 
+def may_replace_all(user) -> bool:
+    """Replacing whole partitions (rows of organisations absent from the file) is for region roles only."""
+    return scope_of(user).level in ("all", "region")
+
+
 def _require_import_right(user) -> None:
     if not can(user, Action.IMPORT_DATA):
         raise PermissionDenied("Загрузка данных недоступна для вашей роли.")
@@ -47,12 +52,13 @@ def imports_page(request):
     _require_import_right(request.user)
     status = services.sync_journal()
     kinds = allowed_kinds(request.user)
+    wide = may_replace_all(request.user)
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES, allowed_kinds=kinds)
+        form = UploadForm(request.POST, request.FILES, allowed_kinds=kinds, may_replace_all=wide)
         if form.is_valid():
             return _start_upload(request, form)
     else:
-        form = UploadForm(allowed_kinds=kinds)
+        form = UploadForm(allowed_kinds=kinds, may_replace_all=wide)
     records = [
         (record, STATUS_RU.get(status.get(record.import_id, ""), "нет в журнале"), status.get(record.import_id))
         for record in restrict(ImportRecord.objects.select_related("user"), request.user)[:200]
@@ -68,14 +74,28 @@ def _start_upload(request, form):
     with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
+    meta_path = None
+    if form.cleaned_data.get("tasks_meta") is not None:
+        meta_path = path.with_name(path.stem + "-tasks-meta.csv")
+        with meta_path.open("wb") as handle:
+            for chunk in form.cleaned_data["tasks_meta"].chunks():
+                handle.write(chunk)
     kind, dry_run, user = form.cleaned_data["kind"], form.cleaned_data["dry_run"], request.user
+    replace_all = bool(form.cleaned_data.get("replace_all")) and may_replace_all(user)
     file_name = Path(upload.name).name
     job = submit(
         kind="import",
         label=f"{'Проверка' if dry_run else 'Загрузка'} файла «{file_name}»",
         owner=user,
         function=lambda report: services.run_upload(
-            report, path=path, file_name=file_name, kind=kind, dry_run=dry_run, user=user
+            report,
+            path=path,
+            file_name=file_name,
+            kind=kind,
+            dry_run=dry_run,
+            user=user,
+            tasks_meta=meta_path,
+            replace_all=replace_all,
         ),
     )
     return redirect("job", pk=job.pk)

@@ -1,0 +1,231 @@
+"""Every real file imported through its shipped profile keeps every result: pupils and weighted means per
+subject equal the file's own, computed here straight from the CSV (csv module), not through msoko."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from msoko.engine.warehouse import Warehouse
+from msoko.ingest import import_file
+from tests.ingest.helpers import REAL
+
+BULGARIA = REAL / "bulgaria_nvo_dzi_schools" / "mon"
+MOSCOW = REAL / "moscow_ege_schools"
+BG_FILES = sorted(BULGARIA.glob("*.csv")) if BULGARIA.exists() else []
+
+pytestmark = pytest.mark.skipif(not REAL.exists(), reason="shared real data not mounted")
+
+
+def _number(text: str) -> float | None:
+    text = text.strip().replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+COUNT = re.compile(r"явили се|брой|бр\.|-уч", re.I)
+MEAN = re.compile(r"ср\.\s*успех в точки|ср\.\s*успех|ср\.\s*усп\.", re.I)
+DATE_LIKE = re.compile(r"^0\d[.,]\d\d$|^\d{4}-\d\d-\d\d|^\d\d?\.\d\d?\.\d{2,4}$")
+SCALE = re.compile(r"\(\s*мах[^)]*\)", re.I)
+
+
+def _clean(cell: str) -> str:
+    return cell.replace("\ufeff", "").replace('"', "").strip()
+
+
+def file_own_figures(path: Path) -> list[tuple[int, float | None]]:
+    """(pupils, weighted mean) per subject as the file itself gives them. Each result column's header
+    (all header rows, blanks filled from the left) says count («Явили се», «Брой», «Бр.», «-уч») or mean
+    («Ср. успех…»; in nvo-7-2022 a bare subject code) and the subject; totals («общо», «2ДЗИ») are skipped."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1251")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    rows = [[_clean(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    top = next(i for i, row in enumerate(rows) if row and row[0].casefold() == "област")
+    header = rows[top]
+    code = next(i for i, cell in enumerate(header) if cell.casefold().startswith("код"))
+    school = next(i for i, cell in enumerate(header) if cell.casefold() == "училище")
+    start = max(code, school) + 1
+    body_start = next(i for i in range(top + 1, len(rows)) if len(rows[i]) > code and rows[i][code][:1].isdigit())
+    header_rows = rows[top:body_start]
+    labels: dict[int, str] = {}
+    for row in header_rows:
+        carried = ""
+        for column in range(start, len(header)):
+            cell = row[column] if column < len(row) else ""
+            carried = cell or carried
+            labels[column] = (labels.get(column, "") + " " + carried).strip()
+    pairs: dict[str, dict[str, int]] = {}
+    for column, label in labels.items():
+        label = SCALE.sub("", label)
+        kind = "count" if COUNT.search(label) else "mean"
+        subject = "".join(MEAN.sub("", COUNT.sub("", label)).split()).casefold()
+        if not subject or "общо" in subject or "2дзи" in subject:
+            continue
+        pairs.setdefault(subject, {})[kind] = column
+    body = [row for row in rows[body_start:] if len(row) > code and row[code].strip()]
+    low, high = (2, 6) if path.name.startswith("dzi") else (0, 100)
+    figures = []
+    for columns in pairs.values():
+        pupils, weighted, with_mean = 0, 0.0, 0
+        for row in body:
+            count = _number(row[columns["count"]]) if columns["count"] < len(row) else None
+            if not count:
+                continue
+            pupils += int(count)
+            cell = row[columns["mean"]] if "mean" in columns and columns["mean"] < len(row) else ""
+            # a number a spreadsheet turned into a date («04.50») or an impossible mean is not a result
+            mean = None if DATE_LIKE.match(cell.strip()) else _number(cell)
+            if mean is not None and not (low <= mean <= high):
+                mean = None
+            if mean is not None:
+                weighted += count * mean
+                with_mean += int(count)
+        if pupils:
+            figures.append((pupils, weighted / with_mean if with_mean else None))
+    return sorted(figures, key=lambda f: (f[0], f[1] or 0))
+
+
+def imported_figures(ws) -> list[tuple[int, float | None]]:
+    files = [str(f) for f in Warehouse(ws.warehouse).files("results_by_org")]
+    rows = duckdb.sql(
+        f"""select sum(participants)::int,
+                   sum(participants * mean_score) / sum(case when mean_score is not null then participants end)
+            from read_parquet({files!r}, union_by_name=true) group by subject"""  # noqa: S608 — test paths
+    ).fetchall()
+    return sorted(((int(p), m) for p, m in rows), key=lambda f: (f[0], f[1] or 0))
+
+
+@pytest.mark.parametrize("path", BG_FILES, ids=[p.name for p in BG_FILES])
+def test_a_bulgarian_file_keeps_every_pupil_and_mean(ws, path):
+    outcome = import_file(ws, path, profile="bg-mon-schools")
+    assert outcome.status == "committed", [i.format() for i in outcome.errors]
+    got, expected = imported_figures(ws), file_own_figures(path)
+    assert [pupils for pupils, _ in got] == [pupils for pupils, _ in expected]
+    assert [mean for _, mean in got] == pytest.approx([mean for _, mean in expected], abs=1e-9)
+
+
+def test_the_bulgarian_nvo_7_2022_national_means(ws):
+    outcome = import_file(ws, BULGARIA / "nvo-7-2022.csv", profile="bg-mon-schools")
+    assert outcome.status == "committed"
+    files = [str(f) for f in Warehouse(ws.warehouse).files("results_by_org")]
+    means = dict(
+        duckdb.sql(
+            f"""select subject, round(sum(participants * mean_score) / sum(participants), 2)
+                from read_parquet({files!r}) group by subject"""  # noqa: S608
+        ).fetchall()
+    )
+    assert means == {"Български език и литература": 53.63, "Математика": 35.32}
+
+
+def test_dzi_2022_keeps_the_it_mean(ws):
+    outcome = import_file(ws, BULGARIA / "dzi-2022.csv", profile="bg-mon-schools")
+    assert outcome.status == "committed"
+    files = [str(f) for f in Warehouse(ws.warehouse).files("results_by_org")]
+    it = duckdb.sql(
+        f"select count(*), count(mean_score) from read_parquet({files!r}) where subject ilike 'ИТ%'"  # noqa: S608
+    ).fetchall()[0]
+    assert it[0] > 0 and it[0] == it[1]
+
+
+def test_nvo_7_2018_codes_100_2_and_100_02_stay_distinct_schools(ws):
+    outcome = import_file(ws, BULGARIA / "nvo-7-2018.csv", profile="bg-mon-schools")
+    assert outcome.status == "committed"
+    files = [str(f) for f in Warehouse(ws.warehouse).files("results_by_org")]
+    codes = {r[0] for r in duckdb.sql(f"select distinct org_id from read_parquet({files!r})").fetchall()}  # noqa: S608
+    # 100-2 is school 100200 (ПМГ «Акад. Сергей Корольов», so written in 2019), 100-02 is 100020
+    assert {"100200", "100020", "101700"} <= codes and "1002" not in codes and "1017" not in codes
+
+
+def test_moscow_ege_files_keep_every_graduate(ws):
+    csv_path = MOSCOW / "data-9722-2016-10-31.csv"
+    json_path = MOSCOW / "ege_results_2016-2018.json"
+    for path in (csv_path, json_path):
+        assert import_file(ws, path, profile="moscow-ege-schools").status == "committed"
+    with csv_path.open(encoding="utf-8-sig") as handle:
+        text = handle.read()
+    delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    rows = [r for r in csv.DictReader(io.StringIO(text), delimiter=delimiter) if (r.get("EDU_NAME") or "").strip()]
+    records = json.loads(json_path.read_text(encoding="utf-8"))
+    records = [r.get("Cells", r) for r in records]
+
+    def total(items, column):
+        return sum(int(float(str(r[column]).replace(",", "."))) for r in items if str(r.get(column) or "").strip())
+
+    expected_220 = total(rows, "PASSES_OVER_220") + total(records, "PASSES_OVER_220")
+    files = [str(f) for f in Warehouse(ws.warehouse).files("results_by_org")]
+    got = duckdb.sql(f"select sum(count_220_plus)::int from read_parquet({files!r}, union_by_name=true)").fetchall()[0][0]  # noqa: S608
+    assert got == expected_220
+
+
+def test_a_count_without_its_mean_is_a_located_warning_with_the_pupils_affected(ws, tmp_path):
+    path = tmp_path / "nvo-7-2022.csv"
+    path.write_text(
+        "Област;Община;Населено място;Училище;Код по Админ;БЕЛ-уч;бел;МАТ-уч\n"
+        "БЛАГОЕВГРАД;БАНСКО;ГР.БАНСКО;СУ 1;105201;85;59,88;80\n"
+        "БЛАГОЕВГРАД;БАНСКО;ГР.БАНСКО;СУ 2;105202;16;62,63;15\n",
+        encoding="utf-8",
+    )
+    outcome = import_file(ws, path, profile="bg-mon-schools")
+    assert outcome.status == "committed"
+    [warning] = [w for w in outcome.warnings if "нет парного столбца" in w.message]
+    assert warning.file == "nvo-7-2022.csv" and warning.column == "МАТ-уч" and warning.row == 1
+    assert "затронуто участников: 95" in warning.message
+
+
+def test_two_codes_that_normalise_to_one_are_refused(ws, tmp_path):
+    path = tmp_path / "nvo-7-2018.csv"
+    path.write_text(
+        "Област;Община;Населено място;Код;Училище;Явили се БЕЛ;Ср. успех в точки БЕЛ\n"
+        "БЛАГОЕВГРАД;БЛАГОЕВГРАД;ГР.БЛАГОЕВГРАД;100-2;ПМГ;29;40\n"
+        "БЛАГОЕВГРАД;БЛАГОЕВГРАД;ГР.БЛАГОЕВГРАД;100200;Другая;30;41\n",
+        encoding="utf-8",
+    )
+    outcome = import_file(ws, path, profile="bg-mon-schools")
+    assert outcome.rejected
+    [error] = [e for e in outcome.errors if "после нормализации" in e.message]
+    assert error.row == 3 and "«100-2»" in error.message and "«100200»" in error.message
+
+
+def test_the_bulgarian_registry_has_28_regions_whatever_the_spelling(ws):
+    files = sorted(p for p in BULGARIA.glob("*.csv") if "sofia" not in p.name)
+    for path in files:
+        assert import_file(ws, path, profile="bg-mon-schools").status == "committed", path.name
+    registry = duckdb.sql(
+        f"select * from read_parquet({[str(f) for f in Warehouse(ws.warehouse).files('organisations')]!r})"  # noqa: S608
+    ).pl()
+    assert registry["region_id"].n_unique() == 28
+    # one name per region, the most frequent spelling; «ДОБРИЧ» and «Добрич» are one region
+    assert registry.group_by("region_id").agg(pl.col("region_name").n_unique().alias("n"))["n"].max() == 1
+    names = set(registry["region_name"])
+    assert len(names & {"ДОБРИЧ", "Добрич"}) == 1
+    municipalities = registry["municipality_id"].n_unique()
+    assert municipalities == registry.select(
+        registry["region_name"].str.to_lowercase() + "/" + registry["municipality_name"].str.to_lowercase()
+    ).n_unique()
+
+
+def test_name_identity_ignores_case_spacing_and_yo():
+    from msoko.ingest.registry_store import harmonise_names, name_key
+
+    assert name_key(" Добрич ") == name_key("ДОБРИЧ") and name_key("Орёл") == name_key("ОРЕЛ")
+    assert name_key("Стара  Загора") == name_key("СТАРА ЗАГОРА")
+    rows = [
+        {"region_id": "r", "region_name": "ДОБРИЧ"},
+        {"region_id": "r", "region_name": "Добрич"},
+        {"region_id": "r", "region_name": "ДОБРИЧ"},
+    ]
+    assert {row["region_name"] for row in harmonise_names(rows)} == {"ДОБРИЧ"}
