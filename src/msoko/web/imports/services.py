@@ -17,6 +17,7 @@ from msoko.ingest import import_file, list_imports, rollback
 from msoko.web.access import scope_of
 from msoko.web.imports.models import ImportRecord
 from msoko.web.jobs.models import JobStatus
+from msoko.web.jobs.recompute import request_recompute
 from msoko.web.registry.models import Municipality, Organisation, Region
 
 KIND_DATASETS = {"results": "результаты", "context": "контекст", "scales": "шкалы", "registry": "реестр"}
@@ -121,6 +122,7 @@ def run_upload(report, *, path: Path, file_name: str, kind: str, dry_run: bool, 
             from msoko.web.registry.importer import upsert_derived_organisations
 
             upsert_derived_organisations(outcome.registry_rows)
+    request_recompute(user, reason=f"после загрузки «{file_name}»")
     return JobStatus.DONE, {
         "summary": f"Загружено строк: {outcome.rows}. Предупреждений: {len(issues)}.",
         "issues": issues,
@@ -140,6 +142,7 @@ def _run_registry(path: Path, file_name: str, user) -> tuple[str, dict]:
             "summary": f"Реестр не принят, ничего не записано. Ошибок: {errors}.",
             "issues": _issue_rows(rejected.issues),
         }
+    request_recompute(user, reason=f"после загрузки реестра «{file_name}»")
     return JobStatus.DONE, {
         "summary": f"Реестр загружен: добавлено {result.created}, обновлено {result.updated}, без изменений {result.unchanged}.",
         "issues": _issue_rows(result.warnings),

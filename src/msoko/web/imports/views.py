@@ -77,6 +77,7 @@ def _start_upload(request, form):
         function=lambda report: services.run_upload(
             report, path=path, file_name=file_name, kind=kind, dry_run=dry_run, user=user
         ),
+        upload=path,
     )
     return redirect("job", pk=job.pk)
 
