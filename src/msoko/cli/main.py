@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from msoko.cli import catalog, compute, demo, detection, exports, imports, report, serve
+from msoko.cli import catalog, compute, demo, detection, exports, imports, report, serve, users
 from msoko.core.env import SettingError
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.command("report")(report.report)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(users.app, name="users")
 
 _registered_elsewhere = (detection,)  # modules that add commands to the groups above
 
