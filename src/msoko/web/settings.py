@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "msoko.web.dashboards",
     "msoko.web.reports",
     "msoko.web.cycle",
+    "ninja",  # the HTTP API's browsable docs, served from its own static files (no CDN)
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/", include("msoko.web.jobs.urls")),
     path("reports/", include("msoko.web.reports.urls")),
     path("cycle/", include("msoko.web.cycle.urls")),
+    path("api/v1/", include("msoko.web.api.urls")),
     path("", include("msoko.web.dashboards.urls")),
     path("", include("msoko.web.home.urls")),
 ]
