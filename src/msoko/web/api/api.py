@@ -7,6 +7,7 @@ Every module of this package that defines `router` is a resource, mounted at its
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 
 from django.http import Http404
@@ -17,6 +18,7 @@ from ninja.throttling import AnonRateThrottle, UserRateThrottle
 import msoko.web.api
 from msoko.web.api.auth import AUTH
 
+log = logging.getLogger(__name__)
 USER_RATE = "1200/m"  # per user and server process: a script's polling, not a crawler
 ANON_RATE = "60/m"
 
@@ -51,6 +53,13 @@ def _invalid(request, exc):
 def _http_error(request, exc):
     detail = str(exc) if exc.status_code != 429 else "Слишком много запросов; повторите позже."
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _internal(request, exc):
+    log.exception("API %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "Внутренняя ошибка; данные не изменены. Сообщите администратору."},
+                               status=500)
 
 
 def _resources():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from ninja import Schema
+from ninja import Query, Schema
 from ninja.errors import HttpError
 
 from msoko.web.access import can, restrict, scope_of
@@ -12,6 +13,25 @@ from msoko.web.accounts.roles import Action
 from msoko.web.registry.models import Municipality, Organisation, Region
 
 MAX_LIMIT = 10_000
+# bounded query parameters: a number past these is 422, never an overflow deeper down
+Year = Annotated[int | None, Query(ge=1900, le=2200)]
+Grade = Annotated[int | None, Query(ge=0, le=20)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict] | None = None
+
+
+# what any operation may answer besides its own success (documented so clients and schemathesis know)
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def responses(ok: dict) -> dict:
+    """An operation's documented responses: its success codes and every error of ERRORS."""
+    return {**ERRORS, **ok}
 
 
 class JobOut(Schema):
@@ -72,9 +92,3 @@ def require_scope(user) -> None:
 def require(user, action: Action, message: str) -> None:
     if not can(user, action):
         raise HttpError(403, message)
-
-
-def page(limit: int, offset: int) -> tuple[int, int]:
-    if limit < 1 or limit > MAX_LIMIT or offset < 0:
-        raise HttpError(400, f"limit: от 1 до {MAX_LIMIT}; offset: не меньше 0.")
-    return limit, offset

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Annotated
 
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from msoko.web.access import restrict
 from msoko.web.accounts.roles import Action
-from msoko.web.api.common import JobOut, job_out, require
+from msoko.web.api.common import JobOut, job_out, require, responses
 from msoko.web.imports import services
 from msoko.web.imports.forms import UploadForm
 from msoko.web.imports.models import ImportRecord
@@ -34,16 +35,16 @@ class ImportOut(Schema):
     actor: str
 
 
-@router.get("", response=list[ImportOut], url_name="imports-api", summary="История загрузок в области доступа")
-def imports(request, limit: int = 200):
+@router.get("", response=responses({200: list[ImportOut]}), url_name="imports-api", summary="История загрузок в области доступа")
+def imports(request, limit: Annotated[int, Query(ge=1, le=2000)] = 200):
     require(request.user, Action.IMPORT_DATA, "Загрузка данных недоступна для вашей роли.")
-    records = restrict(ImportRecord.objects.select_related("user"), request.user)[:max(1, min(limit, 2000))]
+    records = restrict(ImportRecord.objects.select_related("user"), request.user)[:limit]
     return [{"id": r.import_id, "when": r.when.isoformat(), "file": r.file_name, "kind": r.kind,
              "dataset": r.dataset, "rows": r.rows, "warnings": r.warning_count,
              "actor": r.user.username if r.user else r.actor} for r in records]
 
 
-@router.post("", response={202: JobOut}, url_name="import-upload-api", summary="Загрузить файл (задание)")
+@router.post("", response=responses({202: JobOut}), url_name="import-upload-api", summary="Загрузить файл (задание)")
 def upload(request, file: File[UploadedFile], kind: Form[str], dry_run: Form[bool] = False):
     """Файл проверяется целиком: при любой ошибке ничего не записывается (итог — в задании)."""
     require(request.user, Action.IMPORT_DATA, "Загрузка данных недоступна для вашей роли.")

@@ -12,10 +12,9 @@ from typing import Literal
 
 import polars as pl
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from msoko.engine.results import EXPORT_COLUMNS, OPTIONAL_COLUMNS
-from msoko.web.api.common import Visible, page, require_scope
+from msoko.web.api.common import Grade, Limit, Offset, Visible, Year, require_scope, responses
 from msoko.web.dashboards.data import snapshot
 
 PREFIX = "/indicators"
@@ -68,15 +67,15 @@ def visible_ids(user, level: str) -> list[str] | None:
     return None
 
 
-@router.get("", response=IndicatorPage, url_name="indicators-api",
+@router.get("", response=responses({200: IndicatorPage}), url_name="indicators-api",
             summary="Значения показателей (как msoko export indicators)")
-def indicators(request, level: Level, year: int | None = None, indicator: str | None = None,
-               subject: str | None = None, grade: int | None = None, procedure: str | None = None,
-               municipality: str | None = None, limit: int = 1000, offset: int = 0):
+def indicators(request, level: Level, year: Year = None, indicator: str | None = None,
+               subject: str | None = None, grade: Grade = None, procedure: str | None = None,
+               municipality: str | None = None, limit: Limit = 1000,
+               offset: Offset = 0):
     """Без subject/grade — значения по всем предметам и классам вместе; доля — от 1 (value = numerator /
     denominator). `municipality` (для уровня organisation) — только организации этого муниципалитета."""
     require_scope(request.user)
-    limit, offset = page(limit, offset)
     ids = visible_ids(request.user, level)
     if municipality is not None and level == "organisation":
         from msoko.web.access import restrict
@@ -88,10 +87,8 @@ def indicators(request, level: Level, year: int | None = None, indicator: str | 
     snap = snapshot()
     df = snap.slice(level=level, year=year, subject=subject, grade=grade,
                     indicators=[indicator] if indicator is not None else None, ids=ids)
-    if procedure is not None:
-        if "procedure" not in df.columns:
-            raise HttpError(400, "Разрез по процедуре (procedure) в сохранённых результатах отсутствует.")
-        df = df.filter(pl.col("procedure") == procedure)
+    if procedure is not None:  # results stored before the procedure breakdown have none: no row matches
+        df = df.filter(pl.col("procedure") == procedure) if "procedure" in df.columns else df.clear()
     columns = COLUMNS + (["procedure"] if "procedure" in df.columns else [])
     df = df.sort(["indicator", "year", "id"], nulls_last=True)  # the order of msoko export indicators
     part = df.slice(offset, limit).select(columns)

@@ -6,14 +6,14 @@ import uuid
 
 from ninja import Router, Status
 
-from msoko.web.api.common import JobOut, job_out
+from msoko.web.api.common import JobOut, job_out, responses
 from msoko.web.jobs.models import Job
 
 PREFIX = "/jobs"
 router = Router(tags=["Задания"])
 
 
-@router.get("/{job_id}", response={200: JobOut, 404: dict}, url_name="api-job", summary="Состояние задания")
+@router.get("/{job_id}", response=responses({200: JobOut}), url_name="api-job", summary="Состояние задания")
 def job(request, job_id: uuid.UUID):
     found = Job.owned_by(request.user).filter(pk=job_id).first()  # a job is its owner's alone
     if found is None:

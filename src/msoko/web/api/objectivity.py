@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 from ninja import Router, Schema
 
-from msoko.web.api.common import Visible, require_scope
+from msoko.web.api.common import Visible, Year, require_scope, responses
 from msoko.web.dashboards.data import snapshot
 
 PREFIX = "/objectivity"
@@ -24,9 +24,9 @@ class ObjectivityRow(Schema):
     signs: list[str]
 
 
-@router.get("", response=list[ObjectivityRow], url_name="objectivity-api",
+@router.get("", response=responses({200: list[ObjectivityRow]}), url_name="objectivity-api",
             summary="Признаки необъективности результатов")
-def objectivity(request, year: int | None = None, org_id: str | None = None, flagged: bool | None = None):
+def objectivity(request, year: Year = None, org_id: str | None = None, flagged: bool | None = None):
     """`signs` — коды сработавших признаков (docs/detection.ru.md)."""
     require_scope(request.user)
     df = snapshot().objectivity

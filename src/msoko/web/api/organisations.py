@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from msoko.web.access import get_in_scope, restrict
+from msoko.web.api.common import responses
 from msoko.web.registry.models import Organisation
 
 PREFIX = "/organisations"
@@ -40,7 +41,7 @@ def _queryset():
     return Organisation.objects.select_related("municipality__region").order_by("code")
 
 
-@router.get("", response=list[OrganisationOut], url_name="organisations",
+@router.get("", response=responses({200: list[OrganisationOut]}), url_name="organisations",
             summary="Организации в области доступа")
 def organisations(request, municipality: str | None = None, kind: str | None = None):
     queryset = restrict(_queryset(), request.user)
@@ -51,7 +52,7 @@ def organisations(request, municipality: str | None = None, kind: str | None = N
     return [_out(org) for org in queryset]
 
 
-@router.get("/{code}", response={200: OrganisationOut, 404: dict}, url_name="api-organisation",
+@router.get("/{code}", response=responses({200: OrganisationOut}), url_name="api-organisation",
             summary="Одна организация (404 вне области доступа)")
 def organisation(request, code: str):
     try:

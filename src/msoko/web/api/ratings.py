@@ -7,7 +7,7 @@ import polars as pl
 from ninja import Router, Schema
 
 from msoko.engine.ratings import Ratings
-from msoko.web.api.common import Visible, require_scope
+from msoko.web.api.common import Visible, Year, require_scope, responses
 from msoko.web.dashboards.data import results_dir
 
 PREFIX = "/ratings"
@@ -25,8 +25,8 @@ class RatingRow(Schema):
     indicators: int | None
 
 
-@router.get("", response=list[RatingRow], url_name="ratings-api", summary="Рейтинг муниципалитетов")
-def ratings(request, year: int | None = None, system: str | None = None):
+@router.get("", response=responses({200: list[RatingRow]}), url_name="ratings-api", summary="Рейтинг муниципалитетов")
+def ratings(request, year: Year = None, system: str | None = None):
     """Оценка 0–100 (лучший муниципалитет региона = 100) по системам и общая (`system = total`)."""
     require_scope(request.user)
     found = Ratings.open(results_dir())

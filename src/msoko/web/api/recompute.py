@@ -5,14 +5,14 @@ from __future__ import annotations
 from ninja import Router, Status
 
 from msoko.web.accounts.roles import Action
-from msoko.web.api.common import JobOut, job_out, require
+from msoko.web.api.common import JobOut, job_out, require, responses
 from msoko.web.jobs.recompute import request_recompute
 
 PREFIX = "/recompute"
 router = Router(tags=["Пересчёт"])
 
 
-@router.post("", response={202: JobOut}, url_name="recompute-api", summary="Запустить пересчёт результатов")
+@router.post("", response=responses({202: JobOut}), url_name="recompute-api", summary="Запустить пересчёт результатов")
 def recompute(request):
     """Пока пересчёт ждёт в очереди, повторный запрос возвращает то же задание."""
     require(request.user, Action.IMPORT_DATA, "Пересчёт результатов недоступен для вашей роли.")

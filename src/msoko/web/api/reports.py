@@ -9,7 +9,7 @@ from typing import Literal
 from django.http import FileResponse, Http404
 from ninja import Router, Schema, Status
 
-from msoko.web.api.common import JobOut, job_out
+from msoko.web.api.common import JobOut, job_out, responses
 from msoko.web.jobs.models import Job, JobStatus
 from msoko.web.jobs.runner import submit
 from msoko.web.registry.lookup import entity_in_scope, region_of
@@ -25,7 +25,7 @@ class ReportIn(Schema):
     format: Literal["docx", "pdf", "xlsx"] = "docx"
 
 
-@router.post("", response={202: JobOut, 404: dict}, url_name="report-start-api", summary="Сформировать справку")
+@router.post("", response=responses({202: JobOut}), url_name="report-start-api", summary="Сформировать справку")
 def start(request, body: ReportIn):
     try:
         obj = entity_in_scope(request.user, body.scope, body.code)
@@ -41,7 +41,7 @@ def start(request, body: ReportIn):
 
 
 @router.get("/{report_id}/file", url_name="report-file-api", summary="Файл готовой справки",
-            response={200: None, 404: dict})
+            response=responses({200: None}))
 def download(request, report_id: uuid.UUID):
     job = (Job.owned_by(request.user).filter(kind="report", status=JobStatus.DONE, result__report_id=str(report_id))
            .first())

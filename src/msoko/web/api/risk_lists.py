@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from ninja import Router, Schema
 
-from msoko.web.api.common import Visible, require_scope
+from msoko.web.api.common import Visible, Year, require_scope, responses
 from msoko.web.dashboards.data import snapshot
 
 PREFIX = "/risk-lists"
@@ -20,9 +20,9 @@ class RiskRow(Schema):
     reasons: list[str]
 
 
-@router.get("", response=list[RiskRow], url_name="risk-lists-api", summary="Школы с низкими результатами (ШНОР) "
+@router.get("", response=responses({200: list[RiskRow]}), url_name="risk-lists-api", summary="Школы с низкими результатами (ШНОР) "
             "и в сложных социальных условиях (ШНСУ)")
-def risk_lists(request, year: int | None = None, listed: bool = False):
+def risk_lists(request, year: Year = None, listed: bool = False):
     """`listed=true` — только школы, попавшие хотя бы в один список."""
     require_scope(request.user)
     df = snapshot().risk
