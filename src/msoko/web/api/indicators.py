@@ -3,7 +3,8 @@
 Scope as on the pages: organisation and municipality rows only inside the caller's scope; the region's
 own row (and the workspace total) is the comparison every page shows, so every scoped caller sees the
 region they belong to. Values come from the dashboards' in-memory snapshot of the current run (read once
-per run per process), so a call costs a filter, not a read of the result store.
+per run per process), so a call costs a filter, not a read of the result store, and the JSON is written by
+polars.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 import polars as pl
+from django.http import HttpResponse
 from ninja import Router, Schema
 
 from msoko.engine.results import EXPORT_COLUMNS, OPTIONAL_COLUMNS
@@ -92,4 +94,8 @@ def indicators(request, level: Level, year: Year = None, indicator: str | None =
     columns = COLUMNS + (["procedure"] if "procedure" in df.columns else [])
     df = df.sort(["indicator", "year", "id"], nulls_last=True)  # the order of msoko export indicators
     part = df.slice(offset, limit).select(columns)
-    return {"count": df.height, "limit": limit, "offset": offset, "results": part.to_dicts()}
+    # polars writes the rows' JSON itself: validating a thousand rows through the schema objects took
+    # ~110 ms a call, the filter ~1 ms; the document still declares IndicatorPage, schemathesis checks it
+    body = (f'{{"count": {df.height}, "limit": {limit}, "offset": {offset}, "results": '
+            f'{part.write_json() if part.height else "[]"}}}')
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
