@@ -5,6 +5,7 @@ then the municipal ratings over the stored values, then the ВПР distributions
 
 Detection reads only the warehouse, never indicator values, so it can run first.
 
+The sequence is `msoko.engine.pipeline.run_all` (the web recompute job and the API call it too);
 `run_compute(ws, years, progress)` is the same work on a Rich `Progress` someone else owns (`msoko demo`).
 """
 
@@ -16,71 +17,31 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from msoko.cli.common import HomeOption, console, print_issues, reject, workspace
-from msoko.core.issues import RejectedInput, has_errors
+from msoko.core.issues import RejectedInput
 from msoko.core.workspace import Workspace
 
 YearOption = Annotated[int | None, typer.Option("--year", help="Пересчитать только этот год.", show_default=False)]
 
 
 def run_compute(ws: Workspace, years: list[int] | None, progress: Progress):
-    """Detection, then indicators (fed detection's lists), then ratings, then the ВПР distributions; returns
-    the indicator summary with the others attached.
+    """`engine.pipeline.run_all` drawn on `progress`: one bar per stage. Kept for the callers of the old
+    name (`msoko demo`); the pipeline itself lives in the engine."""
+    from msoko.engine.pipeline import run_all
 
-    Every configuration (the catalog, `detection.yaml`, `ratings.yaml`) is checked before anything is
-    written: a broken one raises RejectedInput with located issues and leaves the stored results as they were.
-    """
-    from msoko.engine import ratings
-    from msoko.engine.detection import load_config
-    from msoko.engine.detection import run as run_detection
-    from msoko.engine.pipeline import derived_sources, recompute, workspace_catalog
-    from msoko.engine.warehouse import Warehouse
-
-    catalog, catalog_issues = workspace_catalog(ws)
-    if catalog is None or has_errors(catalog_issues):
-        raise RejectedInput(catalog_issues)
-    detection_config, issues = load_config(ws)
-    if detection_config is None:
-        raise RejectedInput(issues)
-    ratings_config, issues = ratings.load_config(ws.root)
-    if ratings_config is None:
-        raise RejectedInput(issues)
-
-    det_task = progress.add_task("Объективность, ШНОР/ШНСУ", total=1)
-
-    def det_step(name: str, done: int, total: int) -> None:
-        progress.update(det_task, description=f"Объективность, ШНОР/ШНСУ: {name}", completed=done, total=total)
-
-    detection = run_detection(ws, years, det_step)
-    task = progress.add_task("Показатели", total=1)
-
-    def step(name: str, done: int, total: int) -> None:
-        progress.update(task, description=f"Показатели: {name}", completed=done, total=total)
-
-    summary = recompute(ws, catalog=catalog, years=years, progress=step, derived=derived_sources(ws))
-    summary.warnings = catalog_issues + summary.warnings
-    summary.detection = detection
-    rating_task = progress.add_task("Рейтинг муниципалитетов", total=1)
-    summary.ratings = ratings.run(ws.results, Warehouse(ws.warehouse), catalog, ratings_config,
-                                  indicator_run=summary.run_id)
-    progress.update(rating_task, completed=1)
-    summary.distributions = _run_distributions(ws, years, progress)
-    return summary
+    return run_all(ws, years=years, progress=rich_stages(progress))
 
 
-def _run_distributions(ws: Workspace, years: list[int] | None, progress: Progress) -> dict:
-    from msoko.engine import distributions
-    from msoko.engine.pipeline import workspace_catalog
-    from msoko.engine.warehouse import Warehouse
+def rich_stages(progress: Progress):
+    """A `run_all` progress callback that adds one Rich task per stage as the stage starts."""
+    tasks: dict[str, int] = {}
 
-    title = "Распределения баллов ВПР, задания Б/П"
-    task = progress.add_task(title, total=1)
+    def step(stage: str, name: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=1)
+        description = f"{stage}: {name}" if name else stage
+        progress.update(tasks[stage], description=description, completed=done, total=total)
 
-    def step(name: str, done: int, total: int) -> None:
-        progress.update(task, description=f"{title}: {name}", completed=done, total=total)
-
-    catalog, _issues = workspace_catalog(ws)
-    return distributions.run(Warehouse(ws.warehouse), ws.results, years,
-                             min_group=distributions.min_group_of(catalog), progress=step)
+    return step
 
 
 def compute(year: YearOption = None, home: HomeOption = None) -> None:

@@ -20,6 +20,7 @@ from msoko.cli import (
     problems,
     report,
     serve,
+    users,
 )
 from msoko.core.env import SettingError
 
@@ -40,6 +41,7 @@ app.add_typer(exports.app, name="export")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(forms.app, name="forms")
 app.add_typer(evaluation.app, name="evaluation")
+app.add_typer(users.app, name="users")
 
 _registered_elsewhere = (detection, datasets, evaluation, problems)  # modules that add commands to the groups above
 

@@ -88,4 +88,7 @@ def serve(
     """Запустить веб-приложение над рабочим пространством."""
     setup_django(home)
     migrate()
+    from msoko.web.jobs.orphans import reap
+
+    reap()  # jobs of a server process that died are failed now, not «выполняется» for ever
     run_server(host, port, workers)

@@ -12,7 +12,7 @@ read was (`runs[<run>].datasets`: the warehouse's active version ids, or the der
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +59,17 @@ class RunSummary:
     ratings: dict | None = None  # filled by the caller that also stores the municipal ratings
     # dataset → where its rows came from: "warehouse" (imported) or a derived source's version
     origins: dict[str, str] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # filled by run_all: stage → seconds
+
+    def as_dict(self) -> dict:
+        """The summary as plain JSON (a web job's result, the API's answer)."""
+        return {
+            "run_id": self.run_id, "rows": self.rows, "computed": len(self.computed), "waiting": len(self.waiting),
+            "years": list(self.years), "seconds": round(self.seconds, 2),
+            "warnings": [issue.as_dict() for issue in self.warnings],
+            "detection": self.detection, "ratings": self.ratings, "distributions": self.distributions,
+            "origins": dict(self.origins), "stages": dict(self.stage_seconds),
+        }
 
 
 def risk_lists_table(risk, lists) -> pa.Table:
@@ -158,3 +169,69 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
                       warnings=warnings + outcome.warnings,
                       origins={name: o.get("version", "warehouse") if o["origin"] == "derived" else "warehouse"
                                for name, o in origins.items()})
+
+
+# ---- the whole sequence ----------------------------------------------------------------------------------
+# stage title, a detail (the step inside the stage), done, total — the CLI draws bars, a web job stores it
+StageProgress = Callable[[str, str, int, int], None]
+STAGE_DETECTION = "Объективность, ШНОР/ШНСУ"
+STAGE_INDICATORS = "Показатели"
+STAGE_RATINGS = "Рейтинг муниципалитетов"
+STAGE_DISTRIBUTIONS = "Распределения баллов ВПР, задания Б/П"
+STAGES = (STAGE_DETECTION, STAGE_INDICATORS, STAGE_RATINGS, STAGE_DISTRIBUTIONS)
+
+
+def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StageProgress | None = None,
+            memory_limit: str | None = None) -> RunSummary:
+    """Detection → indicators (fed detection's lists) → municipal ratings → ВПР distributions; one summary.
+
+    Detection reads only the warehouse, never indicator values, so it runs first; the catalog's `risk_lists`
+    indicators then read its lists (unless the region imported its own `risk_lists`). Every configuration
+    (the catalog, `detection.yaml`, `ratings.yaml`) is checked before anything is written: a broken one
+    raises RejectedInput with located issues and leaves the stored results as they were.
+    The CLI (`msoko compute`), the web recompute job and the API call this.
+    """
+    from msoko.engine import distributions, ratings
+    from msoko.engine.detection import load_config
+    from msoko.engine.detection import run as run_detection
+
+    catalog, catalog_issues = workspace_catalog(ws)
+    if catalog is None or has_errors(catalog_issues):
+        raise RejectedInput(catalog_issues)
+    detection_config, issues = load_config(ws)
+    if detection_config is None:
+        raise RejectedInput(issues)
+    ratings_config, issues = ratings.load_config(ws.root)
+    if ratings_config is None:
+        raise RejectedInput(issues)
+
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def reporter(stage: str):
+        def step(name: str, done: int, total: int) -> None:
+            if progress is not None:
+                progress(stage, name, done, total)
+        return step
+
+    def timed(stage: str, work):
+        begun = time.perf_counter()
+        reporter(stage)("", 0, 1)
+        out = work(reporter(stage))
+        reporter(stage)("готово", 1, 1)
+        seconds[stage] = round(time.perf_counter() - begun, 2)
+        return out
+
+    detection = timed(STAGE_DETECTION, lambda step: run_detection(ws, years, step))
+    summary = timed(STAGE_INDICATORS, lambda step: recompute(
+        ws, catalog=catalog, years=years, progress=step, derived=derived_sources(ws), memory_limit=memory_limit))
+    summary.warnings = catalog_issues + summary.warnings
+    summary.detection = detection
+    warehouse = Warehouse(ws.warehouse)
+    summary.ratings = timed(STAGE_RATINGS, lambda _step: ratings.run(
+        ws.results, warehouse, catalog, ratings_config, indicator_run=summary.run_id))
+    summary.distributions = timed(STAGE_DISTRIBUTIONS, lambda step: distributions.run(
+        warehouse, ws.results, years, min_group=distributions.min_group_of(catalog), progress=step))
+    summary.stage_seconds = seconds
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -2,7 +2,7 @@
 
 A user's scope is the region, one municipality or one organisation their account is bound to. A model
 joins the gate by declaring `SCOPE_LOOKUPS` — for each scope level, the ORM lookup from the model to that
-scope's primary key, or None when nothing of the model is visible at that level.
+scope's primary key (a tuple of lookups: any of them), or None when nothing of the model is visible at that level.
 Outsiders get 404, not 403: the existence of another municipality's objects is not disclosed.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from msoko.web.accounts.roles import ALLOWED, SCOPE_LEVEL, Action, Role
@@ -50,6 +50,11 @@ def restrict(queryset: QuerySet, user) -> QuerySet:
     lookup = queryset.model.SCOPE_LOOKUPS.get(scope.level)
     if lookup is None:
         return queryset.none()
+    if isinstance(lookup, tuple):  # several paths to the scope (a user is bound at one of three levels): any
+        condition = Q()
+        for one in lookup:
+            condition |= Q(**{one: scope.pk})
+        return assigned_only(queryset.filter(condition), user)
     return assigned_only(queryset.filter(**{lookup: scope.pk}), user)
 
 

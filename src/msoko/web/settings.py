@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "msoko.web.cycle",
     "msoko.web.collection",
     "msoko.web.evaluation",
+    "ninja",  # the HTTP API's browsable docs, served from its own static files (no CDN)
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cycle/", include("msoko.web.cycle.urls")),
     path("collection/", include("msoko.web.collection.urls")),
     path("evaluation/", include("msoko.web.evaluation.urls")),
+    path("api/v1/", include("msoko.web.api.urls")),
     path("", include("msoko.web.dashboards.urls")),
     path("", include("msoko.web.home.urls")),
 ]

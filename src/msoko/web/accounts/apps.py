@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from msoko.web.accounts.models import User
+        from msoko.web.accounts.models import ApiToken, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
+        auditlog.register(ApiToken, exclude_fields=["digest", "last_used"])

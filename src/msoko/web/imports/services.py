@@ -17,6 +17,7 @@ from msoko.ingest import import_file, list_imports, rollback
 from msoko.web.access import scope_of
 from msoko.web.imports.models import ImportRecord
 from msoko.web.jobs.models import JobStatus
+from msoko.web.jobs.recompute import request_recompute
 from msoko.web.registry.models import Municipality, Organisation, Region
 
 KIND_DATASETS = {"results": "результаты", "context": "контекст", "scales": "шкалы", "registry": "реестр"}
@@ -139,6 +140,7 @@ def run_upload(
             from msoko.web.registry.importer import upsert_derived_organisations
 
             upsert_derived_organisations(outcome.registry_rows)
+    request_recompute(user, reason=f"после загрузки «{file_name}»")
     return JobStatus.DONE, {
         "summary": f"Загружено строк: {outcome.rows}. {_per_org_summary(outcome.per_org)}Предупреждений: {len(issues)}.",
         "issues": issues,
@@ -175,6 +177,7 @@ def _run_registry(path: Path, file_name: str, user) -> tuple[str, dict]:
             "summary": f"Реестр не принят, ничего не записано. Ошибок: {errors}.",
             "issues": _issue_rows(rejected.issues),
         }
+    request_recompute(user, reason=f"после загрузки реестра «{file_name}»")
     return JobStatus.DONE, {
         "summary": f"Реестр загружен: добавлено {result.created}, обновлено {result.updated}, без изменений {result.unchanged}.",
         "issues": _issue_rows(result.warnings),

@@ -97,6 +97,7 @@ def _start_upload(request, form):
             tasks_meta=meta_path,
             replace_all=replace_all,
         ),
+        upload=path,
     )
     return redirect("job", pk=job.pk)
 

@@ -31,6 +31,10 @@ class Job(models.Model):
     total = models.BigIntegerField("всего", null=True, blank=True)
     result = models.JSONField("результат", default=dict, blank=True)
     created = models.DateTimeField("создано", auto_now_add=True)
+    # the server process that accepted the job (`processes.current()`): a job whose process died is failed
+    # at the next start (`orphans.reap`), and its uploaded file removed
+    process = models.CharField("процесс", max_length=128, blank=True)
+    upload = models.CharField("загруженный файл", max_length=1000, blank=True)
     finished = models.DateTimeField("завершено", null=True, blank=True)
 
     class Meta:

@@ -12,12 +12,14 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from msoko.core.locks import file_lock
+from msoko.web.jobs import processes
 from msoko.web.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -69,8 +71,11 @@ def _execute_in_worker(job_id, function: JobFunction) -> None:
             connections.close_all()
 
 
-def submit(*, kind: str, label: str, owner, function: JobFunction) -> Job:
-    job = Job.objects.create(kind=kind, label=label[:500], owner=owner)
+def submit(*, kind: str, label: str, owner, function: JobFunction, upload: Path | None = None) -> Job:
+    """Queue `function` as a job of `owner`. `upload`: the file the job was given (its function removes it
+    when done); should this process die first, the next start removes it (`orphans.reap`)."""
+    job = Job.objects.create(kind=kind, label=label[:500], owner=owner, process=processes.current(),
+                             upload=str(upload) if upload is not None else "")
     if getattr(settings, "JOBS_INLINE", False):  # in the caller's thread and transaction (tests)
         _execute(job.pk, function)
     else:
