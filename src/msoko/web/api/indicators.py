@@ -91,7 +91,7 @@ def indicators(request, level: Level, year: Year = None, indicator: str | None =
                     indicators=[indicator] if indicator is not None else None, ids=ids)
     if procedure is not None:  # results stored before the procedure breakdown have none: no row matches
         df = df.filter(pl.col("procedure") == procedure) if "procedure" in df.columns else df.clear()
-    columns = COLUMNS + (["procedure"] if "procedure" in df.columns else [])
+    columns = COLUMNS + (["procedure"] if "procedure" in df.columns and "procedure" not in COLUMNS else [])
     df = df.sort(["indicator", "year", "id"], nulls_last=True)  # the order of msoko export indicators
     part = df.slice(offset, limit).select(columns)
     # polars writes the rows' JSON itself: validating a thousand rows through the schema objects took
