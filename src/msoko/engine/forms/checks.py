@@ -8,7 +8,7 @@ A rule is parsed by SQLGlot exactly as indicator formulas are (`engine.formula`'
 allow-list); a check may not aggregate, and may call `prev(field)`. Evaluation walks the SQLGlot tree in
 Python rather than asking DuckDB: a form of 300 fields is re-checked on every autosave and a campaign of
 1,000 organisations row by row, where a query per check would cost more than the whole check
-(decision 0010-collection). SQL's three-valued logic is kept: a rule whose inputs are missing is
+(decision 0011-collection). SQL's three-valued logic is kept: a rule whose inputs are missing is
 unknown, and an unknown rule is not violated (as an SQL CHECK constraint).
 """
 
