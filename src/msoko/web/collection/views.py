@@ -331,12 +331,20 @@ def return_for_work(request, pk: int):
         raise PermissionDenied("Возвращать формы может муниципальный координатор или регион.")
     form = respondent.form.form()
     comments = {code: request.POST.get(f"c_{code}", "") for code in form.columns_filled()}
+    note = request.POST.get("note", "")
+    return _transition(request, respondent,
+                       lambda: services.return_for_work(respondent, request.user, comments, note),
+                       "Форма возвращена на доработку с замечаниями.")
+
+
+def _transition(request, respondent, step, success: str):
+    """Run one state change of a respondent; the service's refusal reasons become the page's message."""
     try:
-        services.return_for_work(respondent, request.user, comments, request.POST.get("note", ""))
+        step()
     except services.Refused as refused:
         messages.error(request, "; ".join(refused.reasons))
         return _back(respondent)
-    messages.success(request, "Форма возвращена на доработку с замечаниями.")
+    messages.success(request, success)
     return _back(respondent)
 
 
@@ -346,13 +354,7 @@ def approve(request, pk: int):
     respondent = _respondent(request, pk)
     if not services.may_review(request.user, respondent):
         raise PermissionDenied("Согласовывать формы может муниципальный координатор или регион.")
-    try:
-        services.approve(respondent, request.user)
-    except services.Refused as refused:
-        messages.error(request, "; ".join(refused.reasons))
-        return _back(respondent)
-    messages.success(request, "Форма согласована.")
-    return _back(respondent)
+    return _transition(request, respondent, lambda: services.approve(respondent, request.user), "Форма согласована.")
 
 
 @login_required
@@ -361,13 +363,8 @@ def accept(request, pk: int):
     respondent = _respondent(request, pk)
     if not services.may_accept(request.user, respondent):
         raise PermissionDenied("Принимать формы может регион.")
-    try:
-        services.accept(respondent, request.user)
-    except services.Refused as refused:
-        messages.error(request, "; ".join(refused.reasons))
-        return _back(respondent)
-    messages.success(request, "Форма принята; данные опубликованы в набор и войдут в следующий расчёт.")
-    return _back(respondent)
+    return _transition(request, respondent, lambda: services.accept(respondent, request.user),
+                       "Форма принята; данные опубликованы в набор и войдут в следующий расчёт.")
 
 
 @login_required
