@@ -30,8 +30,10 @@ def shown(value, ind: Indicator | None) -> str:
         return ru.percent(value)
     kind = str(ind.kind) if ind else ""
     unit = ind.unit if ind else ""
-    if unit == "да/нет":
-        return "да" if value >= 0.5 else "нет"
+    if unit == "да/нет":  # a unit's own flag; above a unit, the share of the units under it that have it
+        if value in (0, 1):
+            return "да" if value else "нет"
+        return f"да у {ru.percent(value)}"
     if kind == "count":
         return ru.with_unit(value, unit, 0)
     return ru.with_unit(value, unit, _digits(ind))
@@ -69,6 +71,8 @@ def _rounds_to_zero(delta: float, ind: Indicator | None) -> bool:
 
 
 def _digits(ind: Indicator | None) -> int:
+    if ind is not None and str(ind.kind) == "count":
+        return 0  # people and units change by whole numbers: «на 7 человек», not «на 7,00 человека»
     return 1 if ind is not None and ind.unit == "балл" else 2
 
 
@@ -133,7 +137,8 @@ def sentences(row: dict, ind: Indicator | None, level: str, refs: list[Reference
     parts = [f"Значение показателя {quoted(name)} в {ru.year_ru(year)} — {shown(row['value'], ind)}"]
     if not ru.missing(row.get("numerator")) and not ru.missing(row.get("denominator")) and is_share(ind):
         parts[0] += f" ({ru.number(row['numerator'], 0)} из {ru.number(row['denominator'], 0)})"
-    parts[0] += "."
+    if not parts[0].endswith("."):  # «2 ед.» already ends the sentence
+        parts[0] += "."
     change = row.get("change")
     if not ru.missing(change):
         since = f"По сравнению с {ru.year_ru(previous_year or year - 1)}"
@@ -148,7 +153,10 @@ def sentences(row: dict, ind: Indicator | None, level: str, refs: list[Reference
     compared = [c for c in (_comparison(row, ref, ind) for ref in refs) if c]
     if compared:
         parts.append("Это " + "; ".join(text for text, _ in compared) + ".")
-    if not ru.missing(row.get("ci_low")) and not ru.missing(row.get("ci_high")):
+    # a municipality's or the region's справка shows the interval and the place in the table right after the
+    # text; saying them again in every paragraph made it twice as long
+    brief = level != "organisation"
+    if not brief and not ru.missing(row.get("ci_low")) and not ru.missing(row.get("ci_high")):
         parts.append(f"95-процентный доверительный интервал: {shown(row['ci_low'], ind)} – "
                      f"{shown(row['ci_high'], ind)}.")
     target = target_of(row, ind, level)
@@ -159,12 +167,12 @@ def sentences(row: dict, ind: Indicator | None, level: str, refs: list[Reference
         else:
             parts.append(f"Целевое значение {shown(target, ind)} не достигнуто: разница — "
                          f"{difference(row['value'] - target, ind)}.")
-    if row.get("rank") and (row.get("peers") or 0) > 1:
+    if not brief and row.get("rank") and (row.get("peers") or 0) > 1:
         parts.append(f"Место {row['rank']} из {row['peers']} {LEVEL_PLACE.get(level, '')}.".replace(" .", "."))
     if row.get("under_min_group"):
         parts.append(f"Результатов меньше минимального числа ({ind.min_group_size if ind else '—'}): "
                      "вывод предварительный, значение не сравнивается.")
-    return " ".join(parts)
+    return ru.one_full_stop(" ".join(parts))
 
 
 LEVEL_PLACE = {"organisation": "среди организаций", "municipality": "среди муниципалитетов", "region": "среди регионов"}

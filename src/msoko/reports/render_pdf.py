@@ -11,6 +11,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 from fpdf.fonts import FontFace
+from PIL import Image
 
 from msoko.reports.model import Bullets, Chart, Contents, Document, Heading, Paragraph, Table
 
@@ -129,7 +130,8 @@ def render_pdf(document: Document, path: Path) -> None:
     _title_page(pdf, document.fields)
     toc_pages = max(1, (len(document.headings(1)) + 35) // 36)
     fresh = False  # on a page just started (the contents placeholder ends with a page break)
-    for block in document.blocks:
+    paired = False  # the chart before was drawn with the next one
+    for index, block in enumerate(document.blocks):
         if isinstance(block, Contents):
             pdf.add_page()
             pdf.insert_toc_placeholder(_toc, pages=toc_pages, allow_extra_pages=True)
@@ -165,13 +167,48 @@ def render_pdf(document: Document, path: Path) -> None:
             continue  # detail tables live in the XLSX appendix
         elif isinstance(block, Table):
             _table(pdf, block)
+        elif isinstance(block, Chart) and paired:
+            paired = False  # drawn beside the chart before it
         elif isinstance(block, Chart):
-            width = min(block.width_cm * 10, pdf.epw)
-            pdf.image(io.BytesIO(block.png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
-            pdf.set_font(FAMILY, "B", 9)
-            pdf.set_text_color(*DARK)
-            pdf.multi_cell(0, 5, block.caption, align="C", new_x="LMARGIN", new_y="NEXT")
-            pdf.set_text_color(0, 0, 0)
-            pdf.ln(3)
+            following = document.blocks[index + 1] if index + 1 < len(document.blocks) else None
+            if isinstance(following, Chart):
+                _charts_side_by_side(pdf, block, following)
+                paired = True
+            else:
+                _chart(pdf, block)
         fresh = False
     pdf.output(str(path))
+
+
+def _caption(pdf: FPDF, text: str, width: float) -> None:
+    pdf.set_font(FAMILY, "B", 8.5)
+    pdf.set_text_color(*DARK)
+    pdf.multi_cell(width, 4.5, text, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+
+
+def _chart(pdf: FPDF, chart: Chart) -> None:
+    width = min(chart.width_cm * 10, pdf.epw)
+    pdf.image(io.BytesIO(chart.png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
+    pdf.set_x(pdf.l_margin)
+    _caption(pdf, chart.caption, pdf.epw)
+    pdf.ln(3)
+
+
+def _charts_side_by_side(pdf: FPDF, left: Chart, right: Chart) -> None:
+    """Two charts of one section in a row, half the width each: a system's comparison and its dynamics on
+    one line instead of a page each (a municipality's справка must fit 40 pages)."""
+    gap = 4.0
+    width = (pdf.epw - gap) / 2
+    heights = [width * h / w for w, h in (Image.open(io.BytesIO(c.png)).size for c in (left, right))]
+    if pdf.will_page_break(max(heights) + 14):
+        pdf.add_page()
+    top = pdf.get_y()
+    bottoms = []
+    for n, (chart, height) in enumerate(zip((left, right), heights, strict=True)):
+        x = pdf.l_margin + n * (width + gap)
+        pdf.image(io.BytesIO(chart.png), x=x, y=top, w=width)
+        pdf.set_xy(x, top + height + 1)
+        _caption(pdf, chart.caption, width)
+        bottoms.append(pdf.get_y())
+    pdf.set_xy(pdf.l_margin, max(bottoms) + 3)

@@ -12,6 +12,7 @@ A number written with a decimal part is read as a fraction, and a fraction takes
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 from msoko.engine.detection.explain import plural
@@ -85,6 +86,11 @@ def with_unit(value: float, unit: str, digits: int = 1) -> str:
     if forms is not None:
         return f"{text} {form(text, forms)}"
     return f"{text} {unit}".rstrip() if unit else text
+
+
+def one_full_stop(text: str) -> str:
+    """A sentence that ends in an abbreviation («2 ед.», «2026 г.») takes no second full stop."""
+    return re.sub(r"(?<=[а-яё])\.\.(?!\.)", ".", text)
 
 
 def date_ru(day: date) -> str:

@@ -454,5 +454,7 @@ def provenance(b: Builder, digest: str) -> None:
             if code in b.source.indicators}
     b.table("Версии определений показателей", ["Показатель", "Версия по годам"],
             [[Cell(b.source.indicators[code].name), Cell(", ".join(f"{y}: {v}" for y, v in versions.items()))]
-             for code, versions in used.items()], (6, 4))
+             for code, versions in used.items()], (6, 4), appendix=True)
+    if used:
+        b.doc.add(Paragraph("Версии определений показателей по годам — в приложении XLSX к справке.", "note"))
 

@@ -21,6 +21,7 @@ def _with_data(b: Builder, system: System, year: int | None) -> list[Indicator]:
     kind = org.kind if org else None
     return [i for i in b.source.catalog.indicators
             if i.system == system.code and year is not None and year in rows.get(i.code, {})
+            and not ru.missing(rows[i.code][year].get("value"))  # a share over no one has no value to tell
             and zones.applies(i, b.subject.level, kind)]
 
 
@@ -174,7 +175,7 @@ def system_section(b: Builder, system: System, year: int | None) -> None:
         text += f" для объекта справки за {ru.year_ru(year)}." if year else "."
         if waiting:
             text += " Показатели ждут данных: " + "; ".join(dataset_title(b.source.catalog, w) for w in waiting) + "."
-        b.doc.add(Paragraph(text, "note"))
+        b.doc.add(Paragraph(ru.one_full_stop(text), "note"))
         return
     tracks = {t.code: t.name for t in system.tracks}
     for track in dict.fromkeys(i.track for i in indicators):

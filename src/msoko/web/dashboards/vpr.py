@@ -28,6 +28,7 @@ class _Share:
 
     kind: str = "share"
     direction: str = marks.HIGHER
+    min_group_size: int = 0  # a block is shown only for a group already past the minimum
 
 
 SHARE = _Share()
@@ -76,8 +77,16 @@ def _histogram(i: int, subject: str, grade: int, own: dict, org_scores: list[dic
                                   ["Балл", "Отметка", "Участников", "Доля", "Муниципалитет", "Регион"], rows)
 
 
-def _tasks(i: int, subject: str, grade: int, own: list[dict], region: list[dict]) -> tuple[charts.Chart | None,
-                                                                                        list[dict]]:
+def _by_pupils(value: float | None, pupils: int | None) -> dict:
+    """A completion share as the one rule judges it: the pupils, not the points, are the independent units
+    (one pupil's points on a test go together), so the interval is Wilson's over the participants."""
+    if value is None or not pupils:
+        return {"value": value}
+    return {"value": value, "numerator": value * pupils, "denominator": pupils, "group_size": pupils}
+
+
+def _tasks(i: int, subject: str, grade: int, own: list[dict], region: list[dict],
+           pupils: int | None = None) -> tuple[charts.Chart | None, list[dict]]:
     reg = {(r["task"], r["task_level"]): r for r in region}
     points, rows, table = [], [], []
     for row in sorted(own, key=lambda r: (r["task_order"], r["task_level"] or "")):
@@ -92,7 +101,7 @@ def _tasks(i: int, subject: str, grade: int, own: list[dict], region: list[dict]
         rows.append([row["task"], LEVEL_RU.get(level, "не указан"), pct(value), pct(reference), diff])
         table.append({"task": row["task"], "level": LEVEL_RU.get(level, "не указан"), "own": pct(value),
                       "region": pct(reference), "diff": diff,
-                      "mark": marks.versus({"value": value}, reference, SHARE, "региона")})
+                      "mark": marks.versus(_by_pupils(value, pupils), reference, SHARE, "региона")})
     if not points:
         return None, []
     chart = charts.task_completion(f"vpr-tasks-{i}", f"Выполнение заданий: {subject}, {grade} класс", points,
@@ -101,6 +110,7 @@ def _tasks(i: int, subject: str, grade: int, own: list[dict], region: list[dict]
 
 
 def _levels(own: dict, muni: dict | None, region: dict | None) -> list[dict]:
+    pupils = own.get("participants")
     out = []
     for code, title in (("b", "Базовый уровень (Б)"), ("p", "Повышенный уровень (П)")):
         value = own.get(f"{code}_completion")
@@ -110,7 +120,7 @@ def _levels(own: dict, muni: dict | None, region: dict | None) -> list[dict]:
         out.append({"title": title, "own": pct(value), "points": f"{_num(own[f'{code}_score'])} из {_num(own[f'{code}_max'])}",
                     "muni": pct(muni.get(f"{code}_completion")) if muni else "—", "region": pct(reference),
                     "diff": marks.fmt_change(value - reference, SHARE) if None not in (value, reference) else "—",
-                    "mark": marks.versus({"value": value}, reference, SHARE, "региона")})
+                    "mark": marks.versus(_by_pupils(value, pupils), reference, SHARE, "региона")})
     return out
 
 
@@ -143,7 +153,8 @@ def groups(year: int | None, subject: str | None, grade: int | None, org_code: s
         if not own["under_min_group"]:
             item["charts"].append(_histogram(i, subj, gr, own, rows("scores", "organisation"),
                                              rows("scores", "municipality"), rows("scores", "region")))
-        chart, table = _tasks(i, subj, gr, rows("tasks", "organisation"), rows("tasks", "region"))
+        chart, table = _tasks(i, subj, gr, rows("tasks", "organisation"), rows("tasks", "region"),
+                              own["participants"])
         item["tasks"] = table
         if chart is not None:
             item["charts"].append(chart)
