@@ -229,3 +229,25 @@ def test_name_identity_ignores_case_spacing_and_yo():
         {"region_id": "r", "region_name": "ДОБРИЧ"},
     ]
     assert {row["region_name"] for row in harmonise_names(rows)} == {"ДОБРИЧ"}
+
+
+def test_the_scale_a_header_states_is_kept_and_no_change_is_reported_across_it(ws):
+    """nvo-7-2018 says «(мах 65 т.)» in its headers, nvo-7-2019 states no maximum: the 2018 rows keep 65,
+    and the 2019 mean is not compared with 2018's (the +20 points would be a change of scale, not of pupils)."""
+    from msoko.engine.pipeline import recompute
+    from msoko.engine.results import ResultStore
+
+    for year in (2018, 2019):
+        assert import_file(ws, BULGARIA / f"nvo-7-{year}.csv", profile="bg-mon-schools").status == "committed"
+    assert import_file(ws, BULGARIA / "nvo-4-2018.csv", profile="bg-mon-schools").status == "committed"
+    files = [str(f) for f in Warehouse(ws.warehouse).files("results_by_org")]
+    scales = dict(duckdb.sql(
+        f"select year || '-' || grade, list_distinct(list(max_score)) from read_parquet({files!r}) group by 1"  # noqa: S608
+    ).fetchall())
+    assert scales == {"2018-7": [65], "2018-4": [100], "2019-7": []}  # list() drops NULLs: none stated
+    recompute(ws)
+    rows = ResultStore(ws.results).indicator_values(indicator="agg_mean_score", breakdowns=True).to_pylist()
+    total = {(r["year"], r["grade"], r["subject"]): r for r in rows if r["level"] == "total"}
+    mat_2019 = total[(2019, 7, "Математика")]
+    assert mat_2019["value"] is not None and total[(2018, 7, "Математика")]["value"] is not None
+    assert mat_2019["change"] is None

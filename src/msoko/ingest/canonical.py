@@ -164,6 +164,8 @@ RESULTS_BY_ORG = Spec(
         ),
         *(Col(f"share_{m}", what=f"доля «{m}»", **_SHARE) for m in (2, 3, 4, 5)),
         Col("below_min", what="доля ниже минимума", **_SHARE),
+        Col("max_score", "int", pl.Int16, required=False, nullable=True, lo=1, hi=1000,
+            what="максимальный балл шкалы"),
     ),
     extras="numeric",
 )

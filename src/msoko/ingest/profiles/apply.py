@@ -205,6 +205,7 @@ class _Measure:
     written: str
     subject: str
     measure: str
+    max_score: str | None = None  # the scale's maximum its header states (WideToLong.scale)
 
     @property
     def key(self) -> str:
@@ -394,6 +395,9 @@ def prepare_with_profile(
             value = cells[m.column].strip() if m.column < len(cells) else ""
             by_subject.setdefault(subject_of[m.key], {})[m.measure] = value
             columns_of.setdefault(subject_of[m.key], {})[m.measure] = m.written
+            if m.max_score is not None:
+                by_subject[subject_of[m.key]]["max_score"] = m.max_score
+                columns_of[subject_of[m.key]]["max_score"] = m.written
         for subject, values in by_subject.items():
             gate = profile.wide_to_long.skip_when_empty if profile.wide_to_long else None
             if gate is not None and (_number(values.get(gate)) in (None, 0.0)):
@@ -504,10 +508,12 @@ def _measures(profile: Profile, names: list[str], positions: dict[str, int | Non
     cleanup = [re.compile(c, re.I) for c in profile.wide_to_long.cleanup]
     skip = {s.casefold() for s in profile.wide_to_long.skip_subjects}
     compiled = {m: [re.compile(p, re.I) for p in ps] for m, ps in profile.wide_to_long.measures.items()}
+    scale = re.compile(profile.wide_to_long.scale, re.I) if profile.wide_to_long.scale else None
     found = []
     for j, column in enumerate(names):
         if j in used or not column:
             continue
+        stated = scale.search(column) if scale is not None else None
         text = column
         for regex in cleanup:
             text = regex.sub("", text)
@@ -517,7 +523,7 @@ def _measures(profile: Profile, names: list[str], positions: dict[str, int | Non
             if match:
                 subject = " ".join(match["subject"].split()).strip(" -")
                 if subject and subject.casefold() not in skip:
-                    found.append(_Measure(j, column, subject, measure))
+                    found.append(_Measure(j, column, subject, measure, stated["max"] if stated else None))
                 break
     return found
 

@@ -87,6 +87,18 @@ class WideToLong(Strict):
     cleanup: list[str] = []  # regexes removed from the subject text
     skip_subjects: list[str] = []  # subjects (after cleanup, case-insensitive) to ignore
     skip_when_empty: str | None = None  # measure whose empty/0 value drops the row (nobody sat)
+    # a regex with a group (?P<max>…) found in a measure column's own header, e.g. «(мах 65 т.)»: the maximum
+    # of the scale its values are on, kept as `max_score` so a mean is never compared across scales
+    scale: str | None = None
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, value):
+        if value is not None:
+            _check_regex(value)
+            if "(?P<max>" not in value:
+                raise ValueError(f"в выражении «{value}» нет группы (?P<max>…)")
+        return value
 
     @field_validator("measures")
     @classmethod
