@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from tests.web.cycle_world import build
@@ -77,6 +78,29 @@ def measure_cases(world: World) -> list[Case]:
             for key, allowed in who.items()]
 
 
+def recommendation_cases(url_name: str, method: str = "get", who: str = "view") -> Callable[[World], list[Case]]:
+    """An issued recommendation is read by everyone whose scope reaches its school; the school itself takes
+    it on and reports (`who="school"`); whoever keeps the cycle closes it (`who="edit"`)."""
+
+    def cases(world: World) -> list[Case]:
+        cw = build(world)
+        if url_name == "cycle-recommendation-file":
+            rec = cw.recommendations["A_a1_issued"]
+            rec.report_file.save("r.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
+            rec.report_name = "отчёт-секрет-a1.pdf"
+            rec.save()
+        allowed = {"view": {"A_a1_issued": VIEW["a1"], "B_b1_issued": VIEW["B"]},
+                   "school": {"A_a1_issued": {"operator_a1"}, "B_b1_issued": set()},
+                   "edit": {"A_a1_issued": EDIT["A"], "B_b1_issued": EDIT["B"]}}[who]
+        if url_name == "cycle-recommendation-file":
+            allowed = {"A_a1_issued": allowed["A_a1_issued"]}  # the one with a report file
+        return [Case(reverse(url_name, kwargs={"pk": cw.recommendations[key].pk}), persons,
+                     cw.recommendations[key].text if method == "get" else "Рекомендация-направлена", method)
+                for key, persons in allowed.items()]
+
+    return cases
+
+
 def document_cases(world: World) -> list[Case]:
     cw = build(world)
     return [Case(reverse("cycle-document", kwargs={"pk": cw.documents[key].pk}), VIEW[key], f"приказ-{key}")
@@ -95,4 +119,9 @@ SCOPED_PAGES: dict[str, Callable[[World], list[Case]]] = {
     "cycle-issue": issue_cases,
     "cycle-measure": measure_cases,
     "cycle-document": document_cases,
+    "cycle-recommendation": recommendation_cases("cycle-recommendation"),
+    "cycle-recommendation-acknowledge": recommendation_cases("cycle-recommendation-acknowledge", "post", "school"),
+    "cycle-recommendation-report": recommendation_cases("cycle-recommendation-report", "post", "school"),
+    "cycle-recommendation-close": recommendation_cases("cycle-recommendation-close", "post", "edit"),
+    "cycle-recommendation-file": recommendation_cases("cycle-recommendation-file"),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.contrib import messages
@@ -308,7 +309,14 @@ def item_delete(request, kind: str, pk: int):
 def issue_recommendation(request, pk: int):
     rec = get_in_scope(Recommendation.objects.select_related("cycle"), request.user, pk=pk)
     _require_edit(request.user, rec.cycle)
-    if rec.issue():
+    deadline = None
+    if request.POST.get("deadline"):
+        try:
+            deadline = date.fromisoformat(request.POST["deadline"])
+        except ValueError:
+            messages.error(request, "Срок исполнения не похож на дату (ожидается ДД.ММ.ГГГГ).")
+            return redirect(f"{_detail_url(rec.cycle)}#recommendations")
+    if rec.issue(by=request.user, deadline=deadline):
         messages.success(request, f"Рекомендация направлена: {rec.organisation.name}.")
     return redirect(f"{_detail_url(rec.cycle)}#recommendations")
 

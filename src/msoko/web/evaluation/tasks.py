@@ -36,5 +36,5 @@ def home_tasks(user) -> list[dict]:
             elif d.campaign.published_at:
                 out.append({"title": f"Экспертное заключение готово ({d.campaign})",
                             "url": reverse("evaluation-conclusion", args=[d.pk]), "due": d.campaign.appeal_until(),
-                            "count": None})
+                            "count": None, "overdue": False})  # the date is the end of the appeal window
     return out

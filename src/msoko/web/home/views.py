@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 
 from msoko.web.access import restrict, scope_of
+from msoko.web.home.tasks import tasks_for
 from msoko.web.links import object_urls
 from msoko.web.registry.models import Locality, Municipality, Organisation, OrganisationKind, Region
 
@@ -46,16 +47,32 @@ def org_rows(organisations: list[dict]) -> SafeString:
     return mark_safe("".join(rows))  # noqa: S308 — every value above passed through html.escape
 
 
+def _folded(text: str) -> str:
+    """Case, ё/е and spacing ignored: SQLite's LIKE folds only ASCII, so names are matched here."""
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
+def search(organisations: list[dict], query: str, kind: str) -> list[dict]:
+    """The organisations whose name or code holds every word of `query`, of `kind` when given."""
+    words = _folded(query).split()
+    return [org for org in organisations
+            if (not kind or org["kind"] == kind)
+            and all(w in _folded(f"{org['name']} {org['code']}") for w in words)]
+
+
 @login_required
 def home(request):
     user = request.user
     regions = restrict(Region.objects.all(), user)
     municipalities = restrict(Municipality.objects.select_related("region"), user).annotate(**_kind_counts())
-    organisations = list(restrict(Organisation.objects.all(), user).values(*ROW_FIELDS))
+    organisations = sorted(restrict(Organisation.objects.all(), user).values(*ROW_FIELDS), key=lambda o: o["name"])
+    query = (request.GET.get("q") or "").strip()[:200]
+    kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else ""
+    found = search(organisations, query, kind) if (query or kind) else None
     by_municipality: dict[int, list[dict]] = {}
     for org in organisations:
         by_municipality.setdefault(org["municipality_id"], []).append(org)
-    tree = [(m, org_rows(by_municipality.get(m.pk, []))) for m in municipalities]
+    tree = [(m, org_rows(by_municipality.get(m.pk, []))) for m in sorted(municipalities, key=lambda m: m.name)]
     return render(
         request,
         "home/home.html",
@@ -63,5 +80,12 @@ def home(request):
             "regions": regions,
             "tree": tree,
             "own_organisations": org_rows(organisations) if scope_of(user).level == "organisation" else "",
+            "tasks": tasks_for(user),
+            "query": query,
+            "kind": kind,
+            "kinds": sorted(KINDS.items(), key=lambda kv: kv[1]),
+            "found": None if found is None else org_rows(found),
+            "found_count": None if found is None else len(found),
+            "searchable": len(organisations) > 1,
         },
     )
