@@ -318,6 +318,8 @@ def issue_recommendation(request, pk: int):
             return redirect(f"{_detail_url(rec.cycle)}#recommendations")
     if rec.issue(by=request.user, deadline=deadline):
         messages.success(request, f"Рекомендация направлена: {rec.organisation.name}.")
+    if request.POST.get("back") == "recommendation":  # sent from the recommendation's own page
+        return redirect("cycle-recommendation", pk=rec.pk)
     return redirect(f"{_detail_url(rec.cycle)}#recommendations")
 
 
