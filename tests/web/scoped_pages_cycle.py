@@ -20,7 +20,8 @@ REGIONAL = {"region_admin", "analyst", "expert"}
 REGION_EDITORS = {"region_admin", "analyst"}
 VIEW = {"R": REGIONAL, "A": REGIONAL | {"coordinator_a"}, "B": REGIONAL | {"coordinator_b"},
         "a1": REGIONAL | {"coordinator_a", "operator_a1"}}
-EDIT = {"R": REGION_EDITORS, "A": {"coordinator_a"}, "B": {"coordinator_b"}, "a1": {"coordinator_a"}}
+# a school keeps its own ВСОКО (a1), under its municipality's coordinator
+EDIT = {"R": REGION_EDITORS, "A": {"coordinator_a"}, "B": {"coordinator_b"}, "a1": {"coordinator_a", "operator_a1"}}
 
 
 def entity_cases(world: World) -> list[Case]:

@@ -462,3 +462,25 @@ def test_a_pdf_order_gives_the_same_hints_from_its_text_layer_and_a_scan_or_a_da
     with damaged.open("rb") as handle:  # accepted: a damaged text layer only means no hints
         assert uploads.check("битый.pdf", damaged.stat().st_size, handle) is None
 
+
+
+def test_a_school_keeps_its_own_vsoko_and_its_coordinator_sees_it(client, cw):
+    school = cw.world.organisations["a1"]
+    login(client, cw, "operator_a1")
+    response = client.post(reverse("cycle-entity", kwargs={"level": "organisation", "code": school.code}),
+                           {"system": "1.3", "track": ""})
+    cycle = Cycle.objects.get(organisation=school, system="1.3")
+    assert response.status_code == 302 and response["Location"] == reverse("cycle-detail", kwargs={"pk": cycle.pk})
+    client.post(reverse("cycle-add", kwargs={"pk": cycle.pk, "kind": "goals"}),
+                {"text": "Цель школы-ВСОКО", "justification": "по итогам года", "realism": "реалистично"})
+    assert Goal.objects.filter(cycle=cycle, text="Цель школы-ВСОКО").exists()
+    # the school may not change its municipality's cycle, nor another school's ВСОКО
+    assert client.post(reverse("cycle-add", kwargs={"pk": cw.cycles["A"].pk, "kind": "goals"}),
+                       {"text": "чужая цель", "justification": "x", "realism": "x"}).status_code in (403, 404)
+    assert not Goal.objects.filter(text="чужая цель").exists()
+    other = cw.world.organisations["a2"]
+    assert client.post(reverse("cycle-entity", kwargs={"level": "organisation", "code": other.code}),
+                       {"system": "1.3", "track": ""}).status_code == 404
+    client.logout()
+    page = login(client, cw, "coordinator_a").get(reverse("cycle-detail", kwargs={"pk": cycle.pk})).content.decode()
+    assert "Цель школы-ВСОКО" in page

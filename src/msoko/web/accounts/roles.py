@@ -53,3 +53,5 @@ ALLOWED[Role.REGION_ADMIN] |= {Action.FILL_FORMS, Action.REVIEW_FORMS, Action.AC
 ALLOWED[Role.REGIONAL_ANALYST] |= {Action.FILL_FORMS, Action.REVIEW_FORMS, Action.ACCEPT_FORMS}
 ALLOWED[Role.MUNICIPAL_COORDINATOR] |= {Action.FILL_FORMS, Action.REVIEW_FORMS}
 ALLOWED[Role.SCHOOL_OPERATOR] |= {Action.FILL_FORMS}
+# a school keeps its own ВСОКО cycle (issue 17); the municipality sees it, and keeps its own cycles aimed at it
+ALLOWED[Role.SCHOOL_OPERATOR] |= {Action.EDIT_CYCLE}

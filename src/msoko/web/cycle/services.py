@@ -41,7 +41,8 @@ def cycles_of(entity):
 
 
 def can_edit_entity(user, entity) -> bool:
-    """Regional roles keep the region's cycles; a coordinator its municipality's and its schools' (ВСОКО)."""
+    """Regional roles keep the region's cycles; a coordinator its municipality's and its schools' (ВСОКО);
+    a school its own ВСОКО."""
     if not can(user, Action.EDIT_CYCLE):
         return False
     scope = scope_of(user)
@@ -53,6 +54,8 @@ def can_edit_entity(user, entity) -> bool:
         if isinstance(entity, Municipality):
             return entity.pk == scope.pk
         return isinstance(entity, Organisation) and entity.municipality_id == scope.pk
+    if scope.level == "organisation":
+        return isinstance(entity, Organisation) and entity.pk == scope.pk
     return False
 
 
