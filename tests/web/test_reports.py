@@ -90,6 +90,19 @@ def test_the_reports_page_lists_only_what_the_persona_may_report_on(client, worl
     assert "Городской округ А" not in page and "МБОУ «СОШ № 1»" not in page
 
 
+def test_the_reports_page_orders_schools_by_their_numbers(client, world):
+    from msoko.web.registry.models import Organisation
+
+    a1 = world.organisations["a1"]
+    for number in (10, 2, 11):
+        Organisation.objects.create(code=f"edu9{number:03d}", name=f"МБОУ «СОШ № {number}»", kind=a1.kind,
+                                    municipality=a1.municipality)
+    client.force_login(world.users["coordinator_a"])
+    page = client.get(reverse("reports")).content.decode()
+    places = [page.index(f"МБОУ «СОШ № {n}»") for n in (1, 2, 10, 11)]
+    assert places == sorted(places)
+
+
 def _docx_text(client, job: Job) -> str:
     doc = open_docx(io.BytesIO(b"".join(client.get(job.result["next_url"]).streaming_content)))
     cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 
+from msoko.core.ordering import natural_key
 from msoko.web.access import restrict, scope_of
 from msoko.web.home.tasks import tasks_for
 from msoko.web.links import object_urls
@@ -65,14 +66,14 @@ def home(request):
     user = request.user
     regions = restrict(Region.objects.all(), user)
     municipalities = restrict(Municipality.objects.select_related("region"), user).annotate(**_kind_counts())
-    organisations = sorted(restrict(Organisation.objects.all(), user).values(*ROW_FIELDS), key=lambda o: o["name"])
+    organisations = sorted(restrict(Organisation.objects.all(), user).values(*ROW_FIELDS), key=lambda o: natural_key(o["name"]))
     query = (request.GET.get("q") or "").strip()[:200]
     kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else ""
     found = search(organisations, query, kind) if (query or kind) else None
     by_municipality: dict[int, list[dict]] = {}
     for org in organisations:
         by_municipality.setdefault(org["municipality_id"], []).append(org)
-    tree = [(m, org_rows(by_municipality.get(m.pk, []))) for m in sorted(municipalities, key=lambda m: m.name)]
+    tree = [(m, org_rows(by_municipality.get(m.pk, []))) for m in sorted(municipalities, key=lambda m: natural_key(m.name))]
     return render(
         request,
         "home/home.html",

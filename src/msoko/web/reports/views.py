@@ -17,6 +17,7 @@ from msoko.web.access import restrict, scope_of
 from msoko.web.jobs.models import Job, JobStatus
 from msoko.web.jobs.runner import submit
 from msoko.web.registry.lookup import LEVEL_RU, entity_in_scope, region_of
+from msoko.core.ordering import natural_key
 from msoko.web.registry.models import Municipality, Organisation, Region
 from msoko.web.reports import services
 
@@ -28,9 +29,9 @@ def reports_index(request):
     user = request.user
     context = {
         "regions": list(restrict(Region.objects.all(), user)),
-        "municipalities": list(restrict(Municipality.objects.order_by("name"), user)),
-        "organisations": list(restrict(Organisation.objects.select_related("municipality")
-                                       .order_by("municipality__name", "name"), user)[:2000]),
+        "municipalities": sorted(restrict(Municipality.objects.all(), user), key=lambda m: natural_key(m.name)),
+        "organisations": sorted(restrict(Organisation.objects.select_related("municipality"), user)[:2000],
+                                key=lambda o: (natural_key(o.municipality.name), natural_key(o.name))),
         "jobs": _finished(Job.owned_by(user).filter(kind="report")[:20]),
     }
     return render(request, "reports/index.html", context)
