@@ -94,11 +94,21 @@ def test_basic_and_advanced_completion_is_shown_against_the_municipality_and_the
         for level in ("organisation", "municipality", "region"):
             assert vpr.pct(groups[level][f"{code}_completion"]) in row
     # the school: Б 100 of 150 = 66,7 % vs region 1700 / 3000 = 56,7 %; П 30 / 150 = 20,0 % vs 30,0 %
-    # task points are not independent trials: no interval, so the difference is told but never coloured
-    assert "66,7 %" in basic and "56,7 %" in basic and "+10,0 п.п." in basic and "выше региона" in basic
-    assert "20,0 %" in advanced and "30,0 %" in advanced and "−10,0 п.п." in advanced and "ниже региона" in advanced
+    # judged over the 50 pupils (a pupil's share of points lies in [0, 1], so Wilson over the pupils is a
+    # conservative interval): both differences lie inside it — told, «на уровне региона», never coloured
+    assert "66,7 %" in basic and "56,7 %" in basic and "+10,0 п.п." in basic and "на уровне региона" in basic
+    assert "20,0 %" in advanced and "30,0 %" in advanced and "−10,0 п.п." in advanced and "на уровне региона" in advanced
     assert "хуже региона" not in levels and "лучше региона" not in levels
     assert "100 из 150" in basic
+
+
+def test_a_completion_far_from_the_region_over_many_pupils_is_judged():
+    from msoko.web.dashboards import marks
+
+    many, few = vpr._by_pupils(0.667, 400), vpr._by_pupils(0.667, 50)
+    assert marks.versus(many, 0.567, vpr.SHARE, "региона").text == "лучше региона"
+    assert marks.versus(few, 0.567, vpr.SHARE, "региона").text == "на уровне региона"
+    assert marks.versus(vpr._by_pupils(0.2, 400), 0.3, vpr.SHARE, "региона").text == "хуже региона"
 
 
 def test_each_task_is_drawn_with_its_level_against_the_region(client, world, stored):

@@ -79,7 +79,8 @@ def _histogram(i: int, subject: str, grade: int, own: dict, org_scores: list[dic
 
 def _by_pupils(value: float | None, pupils: int | None) -> dict:
     """A completion share as the one rule judges it: the pupils, not the points, are the independent units
-    (one pupil's points on a test go together), so the interval is Wilson's over the participants."""
+    (one pupil's points on a test go together), so the interval is Wilson's over the participants — a
+    conservative one, since the variance of a mean of per-pupil shares in [0, 1] is at most p(1 − p)/n."""
     if value is None or not pupils:
         return {"value": value}
     return {"value": value, "numerator": value * pupils, "denominator": pupils, "group_size": pupils}
