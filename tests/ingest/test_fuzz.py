@@ -167,7 +167,7 @@ def test_the_f1_reader_never_crashes(tmp_path, title, tasks, levels, rows):
 
 
 @FUZZ
-@given(data=FILES, profile=st.sampled_from(["bg-mon-schools", "moscow-ege-schools", "saber11-students"]))
+@given(data=FILES, profile=st.sampled_from(["bg-mon-schools", "moscow-ege-schools", "saber11-students", "enem-students"]))
 def test_the_profile_reader_never_crashes(tmp_path, data, profile):
     path = _write(tmp_path, data)
     prepared, issues = prepare_with_profile(path, path.name, profile, "results")

@@ -251,3 +251,47 @@ def test_the_scale_a_header_states_is_kept_and_no_change_is_reported_across_it(w
     mat_2019 = total[(2019, 7, "Математика")]
     assert mat_2019["value"] is not None and total[(2018, 7, "Математика")]["value"] is not None
     assert mat_2019["change"] is None
+
+
+ENEM = REAL / "enem2019_acre_roraima"
+
+
+def _enem_own(path: Path) -> dict[str, tuple[int, float]]:
+    """Per area: (scores of registrants with a school, their mean), read straight from the zipped CSV."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read(archive.namelist()[0]).decode("utf-8")
+    reader = csv.reader(io.StringIO(text), delimiter=";")
+    header = [h.strip() for h in next(reader)]
+    school = header.index("CO_ESCOLA")
+    areas = {area: header.index(f"NU_NOTA_{area}") for area in ("CN", "CH", "LC", "MT", "REDACAO")}
+    sums = {area: [0, 0.0] for area in areas}
+    for row in reader:
+        if not row[school].strip():
+            continue
+        for area, j in areas.items():
+            if row[j].strip():
+                sums[area][0] += 1
+                sums[area][1] += float(row[j])
+    return {area: (n, total / n) for area, (n, total) in sums.items()}
+
+
+def test_enem_both_states_keep_every_school_leavers_score(ws):
+    """ac then rr (one file per state) both stay; per area the pupils and the mean equal the files' own."""
+    subjects = {"CN": "Естественные науки", "CH": "Гуманитарные науки", "LC": "Языки и коды", "MT": "Математика",
+                "REDACAO": "Сочинение"}
+    own: dict[str, list[tuple[int, float]]] = {}
+    for state in ("ac", "rr"):
+        assert import_file(ws, ENEM / f"{state}.csv.zip", profile="enem-students").status == "committed"
+        for area, figures in _enem_own(ENEM / f"{state}.csv.zip").items():
+            own.setdefault(area, []).append(figures)
+    files = [str(f) for f in Warehouse(ws.warehouse).files("gia")]
+    got = {s: (n, m) for s, n, m in duckdb.sql(
+        f"select subject, count(*), avg(primary_score) from read_parquet({files!r}) group by 1").fetchall()}  # noqa: S608
+    for area, figures in own.items():
+        pupils = sum(n for n, _ in figures)
+        mean = sum(n * m for n, m in figures) / pupils
+        n, m = got[subjects[area]]
+        assert n == pupils, area
+        assert abs(m - mean) <= 0.5, (area, m, mean)  # scores rounded to whole points on import
