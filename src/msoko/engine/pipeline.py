@@ -23,7 +23,7 @@ from msoko.core.workspace import Workspace
 from msoko.engine.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from msoko.engine.catalog.validate import dataset_specs
 from msoko.engine.compute import Progress, compute, connect
-from msoko.engine.results import ResultStore
+from msoko.engine.results import Replaces, ResultStore
 from msoko.engine.sources import DerivedSource, WarehouseWithDerived
 from msoko.engine.warehouse import Warehouse
 
@@ -60,6 +60,7 @@ class RunSummary:
     # dataset → where its rows came from: "warehouse" (imported) or a derived source's version
     origins: dict[str, str] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # filled by run_all: stage → seconds
+    plan: dict | None = None  # filled by run_all: what was recomputed and why (`incremental.Plan.as_dict`)
 
     def as_dict(self) -> dict:
         """The summary as plain JSON (a web job's result, the API's answer)."""
@@ -68,7 +69,7 @@ class RunSummary:
             "years": list(self.years), "seconds": round(self.seconds, 2),
             "warnings": [issue.as_dict() for issue in self.warnings],
             "detection": self.detection, "ratings": self.ratings, "distributions": self.distributions,
-            "origins": dict(self.origins), "stages": dict(self.stage_seconds),
+            "origins": dict(self.origins), "stages": dict(self.stage_seconds), "plan": self.plan,
         }
 
 
@@ -131,6 +132,27 @@ def _origins(warehouse: Warehouse, catalog: Catalog, computed: list[str]) -> dic
     return out
 
 
+# compute's reasons as a run over every year states them (engine/compute.py)
+NO_ROWS_REASON = "в наборе {name} нет строк, подходящих под фильтры показателя, за годы расчёта"
+NO_YEARS_REASON = "в наборе {name} нет строк с годом"
+
+
+def _absent(store: ResultStore, everything: Catalog, recomputed: Catalog, found: dict[str, str]) -> dict[str, str]:
+    """`absent` as a run over every indicator and year would record it, after a run over some of them: the
+    others keep what was recorded; a recomputed indicator is absent only if no year of it is active."""
+    codes = {i.code for i in recomputed.indicators}
+    active = store.computed_indicators()
+    out = {code: reason for code, reason in store.absent().items()
+           if code not in codes and code in {i.code for i in everything.indicators}}
+    for code, reason in found.items():
+        if code in active:
+            continue
+        if "нет результатов за" in reason:  # said of the years given, not of the data as a whole
+            reason = (NO_ROWS_REASON if active else NO_YEARS_REASON).format(name=recomputed.indicator(code).dataset)
+        out[code] = reason
+    return dict(sorted(out.items()))
+
+
 def run_datasets(ws: Workspace, run_id: str) -> dict[str, dict]:
     """What an indicator run read, as recorded by `recompute` (empty for runs stored before it did)."""
     return dict(ResultStore(ws.results).manifest()["runs"].get(run_id, {}).get("datasets", {}))
@@ -138,11 +160,13 @@ def run_datasets(ws: Workspace, run_id: str) -> dict[str, dict]:
 
 def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int] | None = None,
               progress: Progress | None = None, memory_limit: str | None = None,
-              derived: Mapping[str, DerivedSource] | None = None) -> RunSummary:
+              derived: Mapping[str, DerivedSource] | None = None, only: set[str] | None = None) -> RunSummary:
     """Recompute every indicator with data; raises RejectedInput when the catalog has errors.
 
     `derived`: datasets msoko produced itself (`derived_sources(ws)`), each read only where the warehouse
-    holds none of that name."""
+    holds none of that name. `only`: recompute just the indicators over these catalog datasets (an
+    incremental run). The run replaces the active values of what it recomputed — the indicators × `years`
+    (every indicator and year when both are None), so a value no longer computed is no longer shown."""
     started = time.perf_counter()
     warnings: list[Issue] = []
     if catalog is None:
@@ -152,6 +176,11 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
         warnings = issues
     store = ResultStore(ws.results)
     versions = store.resolve_versions(catalog)
+    everything = catalog
+    if only is not None:
+        catalog = catalog.model_copy(update={"indicators": tuple(i for i in catalog.indicators if i.dataset in only)})
+    replaces = (Replaces.everything() if years is None and only is None else
+                Replaces([i.code for i in catalog.indicators], years))
     spill = ws.root / "tmp"
     spill.mkdir(parents=True, exist_ok=True)
     warehouse = WarehouseWithDerived(ws.warehouse, derived=dict(derived or {}))
@@ -159,9 +188,12 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
     try:
         outcome = compute(warehouse, catalog, years=years, versions=versions, progress=progress, con=con)
         origins = _origins(warehouse, catalog, outcome.computed)
-        run_id = (store.write_run_from(con, outcome.table, catalog, versions, datasets=origins)
+        run_id = (store.write_run_from(con, outcome.table, catalog, versions, datasets=origins, replaces=replaces)
                   if outcome.rows else None)
-        store.record_absent(outcome.absent)
+        if run_id is None:
+            store.drop_active(replaces)
+        store.record_absent(_absent(store, everything, catalog, outcome.absent) if only is not None
+                            else outcome.absent)
     finally:
         con.close()
     return RunSummary(run_id=run_id, rows=outcome.rows, computed=outcome.computed,
@@ -182,7 +214,7 @@ STAGES = (STAGE_DETECTION, STAGE_INDICATORS, STAGE_RATINGS, STAGE_DISTRIBUTIONS)
 
 
 def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StageProgress | None = None,
-            memory_limit: str | None = None) -> RunSummary:
+            memory_limit: str | None = None, full: bool = False) -> RunSummary:
     """Detection → indicators (fed detection's lists) → municipal ratings → ВПР distributions; one summary.
 
     Detection reads only the warehouse, never indicator values, so it runs first; the catalog's `risk_lists`
@@ -190,8 +222,14 @@ def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StagePro
     (the catalog, `detection.yaml`, `ratings.yaml`) is checked before anything is written: a broken one
     raises RejectedInput with located issues and leaves the stored results as they were.
     The CLI (`msoko compute`), the web recompute job and the API call this.
+
+    Incremental by default (`engine.incremental`): only what changed since the last complete run is
+    recomputed — whole stages or whole years, never a part of a year — so the stored results are those a
+    full run would store. `full=True` recomputes everything; so does a run without a recorded state, and
+    one with `years` (which then leaves no state: the next run starts from scratch).
+    `summary.plan` says what was recomputed and why.
     """
-    from msoko.engine import distributions, ratings
+    from msoko.engine import distributions, incremental, ratings
     from msoko.engine.detection import load_config
     from msoko.engine.detection import run as run_detection
 
@@ -207,6 +245,15 @@ def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StagePro
 
     started = time.perf_counter()
     seconds: dict[str, float] = {}
+    warehouse = Warehouse(ws.warehouse)
+    snapshot = warehouse.manifest()["datasets"]
+    settings = incremental.settings_fingerprints(catalog, detection_config, ratings_config)
+    if years is not None:
+        plan = incremental.full_plan(f"расчёт только за {', '.join(str(y) for y in sorted(years))}")
+    elif full:
+        plan = incremental.full_plan("полный пересчёт по запросу (--full)")
+    else:
+        plan = incremental.plan(ws, catalog, settings, snapshot)
 
     def reporter(stage: str):
         def step(name: str, done: int, total: int) -> None:
@@ -222,16 +269,55 @@ def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StagePro
         seconds[stage] = round(time.perf_counter() - begun, 2)
         return out
 
-    detection = timed(STAGE_DETECTION, lambda step: run_detection(ws, years, step))
-    summary = timed(STAGE_INDICATORS, lambda step: recompute(
-        ws, catalog=catalog, years=years, progress=step, derived=derived_sources(ws), memory_limit=memory_limit))
+    def skipped(stage: str) -> None:
+        reporter(stage)("без изменений", 1, 1)
+
+    detection = None
+    if plan.full or plan.detection:
+        lists_before = None if plan.full else derived_sources(ws).get(RISK_LISTS)
+        detection = timed(STAGE_DETECTION, lambda step: run_detection(ws, years, step))
+    else:
+        skipped(STAGE_DETECTION)
+    derived = derived_sources(ws)
+    if not plan.full and plan.detection:
+        after = derived.get(RISK_LISTS)
+        incremental.follow_detection(plan, catalog, lists_before and lists_before.table, after and after.table)
+
+    if plan.full or plan.indicator_datasets:
+        indicator_years = years if plan.full else sorted(plan.indicator_years or ())
+        summary = timed(STAGE_INDICATORS, lambda step: recompute(
+            ws, catalog=catalog, years=indicator_years, progress=step, derived=derived, memory_limit=memory_limit,
+            only=None if plan.full else plan.indicator_datasets))
+    else:
+        skipped(STAGE_INDICATORS)
+        summary = RunSummary(run_id=None, rows=0, computed=[], waiting={}, years=[], seconds=0.0)
     summary.warnings = catalog_issues + summary.warnings
     summary.detection = detection
-    warehouse = Warehouse(ws.warehouse)
-    summary.ratings = timed(STAGE_RATINGS, lambda _step: ratings.run(
-        ws.results, warehouse, catalog, ratings_config, indicator_run=summary.run_id))
-    summary.distributions = timed(STAGE_DISTRIBUTIONS, lambda step: distributions.run(
-        warehouse, ws.results, years, min_group=distributions.min_group_of(catalog), progress=step))
+    if plan.full or plan.ratings:
+        summary.ratings = timed(STAGE_RATINGS, lambda _step: ratings.run(
+            ws.results, warehouse, catalog, ratings_config, indicator_run=summary.run_id))
+    else:
+        skipped(STAGE_RATINGS)
+    if plan.full or plan.distribution_years:
+        summary.distributions = timed(STAGE_DISTRIBUTIONS, lambda step: _distributions(
+            distributions, warehouse, ws, years if plan.full else sorted(plan.distribution_years or ()),
+            distributions.min_group_of(catalog), step))
+    else:
+        skipped(STAGE_DISTRIBUTIONS)
+    if years is None:
+        incremental.save_state(ws, snapshot, settings)
+    else:
+        incremental.forget_state(ws)
+    summary.plan = plan.as_dict()
     summary.stage_seconds = seconds
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _distributions(module, warehouse: Warehouse, ws: Workspace, years: list[int] | None, min_group: int, step):
+    """The ВПР distributions of `years` (all when None). A year recomputed that no longer has ВПР rows would
+    keep an empty entry a run over every year does not have: the distributions are then stored whole."""
+    out = module.run(warehouse, ws.results, years, min_group=min_group, progress=step)
+    if years is not None and set(years) - set(out["years"]):
+        out = module.run(warehouse, ws.results, None, min_group=min_group, progress=step)
+    return out

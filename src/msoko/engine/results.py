@@ -91,11 +91,15 @@ class ResultStore:
         return self.write_run_from(con, "values_in", catalog, versions)
 
     def write_run_from(self, con: duckdb.DuckDBPyConnection, table: str, catalog: Catalog,
-                       versions: dict[str, tuple[int, str]], datasets: dict[str, dict] | None = None) -> str:
+                       versions: dict[str, tuple[int, str]], datasets: dict[str, dict] | None = None,
+                       replaces: Replaces | None = None) -> str:
         """Store the values held in DuckDB table (or view) `table` as a new run (written by DuckDB, never in
         Python). `table` is read once per level; the row count and the indicator × year pairs for the
         manifest come from the COPY results and the written files' two columns, not from another scan.
-        `datasets`: what the run read (see `pipeline._origins`), recorded in the same manifest write."""
+        `datasets`: what the run read (see `pipeline._origins`), recorded in the same manifest write.
+        `replaces`: the indicator × year slots this run recomputed (see `Replaces`); a slot it covers but has
+        no value for is no longer active (a year whose rows were rolled back shows nothing, as after a
+        recompute from scratch)."""
         run_id = new_run_id()
         columns = ", ".join(VALUE_SCHEMA.names)
         rows = 0
@@ -111,6 +115,8 @@ class ResultStore:
                 files.append(str(staging / f"{level}.parquet"))
             found = con.execute("SELECT DISTINCT indicator, year FROM read_parquet(?)", [files]).fetchall()
         manifest = self.manifest()
+        if replaces is not None:
+            replaces.drop(manifest)
         pairs: dict[str, set[int]] = {}
         for code, year in found:
             pairs.setdefault(code, set()).add(int(year))
@@ -135,6 +141,13 @@ class ResultStore:
         self._write_manifest(manifest)
         self._collect_garbage(manifest)
         return run_id
+
+    def drop_active(self, replaces: Replaces) -> None:
+        """A recompute of these slots that found no values: none of them stays active."""
+        manifest = self.manifest()
+        if replaces.drop(manifest):
+            self._write_manifest(manifest)
+            self._collect_garbage(manifest)
 
     def _collect_garbage(self, manifest: dict) -> None:
         """Delete runs no active value and no version's last run points to (never the history)."""
@@ -196,7 +209,17 @@ class ResultStore:
         for run in runs:
             years = [year] if year is not None else manifest["runs"].get(run, {}).get("years", [])
             by_run[run] = [(indicator, int(y)) for y in years]
-        return self._read(by_run, level, None, None, True, with_run=True)
+        table = self._read(by_run, level, None, None, True, with_run=True)
+        if not table.num_rows:
+            return table
+        # A run recomputed for some years only (an incremental run, `--year`) leaves the earlier run active
+        # for the other years: of each version × year, only the latest run's values are that version's.
+        con = duckdb.connect(":memory:")
+        con.register("h", table)
+        latest = con.sql("SELECT * EXCLUDE (latest) FROM (SELECT *, max(run) OVER (PARTITION BY version, year) "
+                         "AS latest FROM h) WHERE run = latest").to_arrow_table()
+        return latest.sort_by([("level", "ascending"), ("indicator", "ascending"), ("year", "ascending"),
+                               ("id", "ascending"), ("run", "ascending")])
 
     def _read(self, by_run: dict[str, list[tuple[str, int]]], level, subject, grade, breakdowns: bool,
               with_run: bool = False, ids: Collection[str] | None = None, procedure: str | None = None
@@ -248,6 +271,34 @@ VALUE_SCHEMA = pa.schema([
     ("ci_low", pa.float64()), ("ci_high", pa.float64()), ("version", pa.int64()),
     ("definition_hash", pa.string()), ("procedure", pa.string()),
 ])
+
+
+class Replaces:
+    """Which active indicator × year slots a run replaces: every slot (`everything()`, a full run — an
+    indicator or year no longer computed is then no longer shown), or the given indicators × years."""
+
+    def __init__(self, codes: Collection[str] | None, years: Collection[int] | None):
+        self.codes = None if codes is None else set(codes)
+        self.years = None if years is None else {int(y) for y in years}
+
+    @classmethod
+    def everything(cls) -> Replaces:
+        return cls(None, None)
+
+    def drop(self, manifest: dict) -> bool:
+        """Remove the covered slots from `manifest["active"]`; whether any was there."""
+        dropped = False
+        for code in list(manifest["active"]):
+            if self.codes is not None and code not in self.codes:
+                continue
+            slots = manifest["active"][code]
+            for year in list(slots):
+                if self.years is None or int(year) in self.years:
+                    del slots[year]
+                    dropped = True
+            if not slots:
+                del manifest["active"][code]
+        return dropped
 
 
 def empty_values(with_run: bool = False) -> pa.Table:
