@@ -14,7 +14,7 @@ from msoko.core.workspace import Workspace
 from msoko.ingest import import_file, read_registry
 from msoko.ingest.f1 import prepare_f1
 from msoko.ingest.frames import iter_frames, open_source
-from msoko.ingest.profiles import prepare_with_profile
+from msoko.ingest.profiles import prepare_with_profile, shipped_profiles
 from msoko.ingest.tabular import read_grid
 from tests.ingest.helpers import VPR_HEADER, VPR_ROWS
 
@@ -166,8 +166,11 @@ def test_the_f1_reader_never_crashes(tmp_path, title, tasks, levels, rows):
         _clean(outcome.issues)
 
 
+PROFILES = sorted(shipped_profiles())  # every shipped profile, new ones included
+
+
 @FUZZ
-@given(data=FILES, profile=st.sampled_from(["bg-mon-schools", "moscow-ege-schools", "saber11-students", "enem-students"]))
+@given(data=FILES, profile=st.sampled_from(PROFILES))
 def test_the_profile_reader_never_crashes(tmp_path, data, profile):
     path = _write(tmp_path, data)
     prepared, issues = prepare_with_profile(path, path.name, profile, "results")

@@ -295,3 +295,53 @@ def test_enem_both_states_keep_every_school_leavers_score(ws):
         n, m = got[subjects[area]]
         assert n == pupils, area
         assert abs(m - mean) <= 0.5, (area, m, mean)  # scores rounded to whole points on import
+
+
+MOLDOVA = REAL / "moldova_bac_lyceums_schools" / "moldova_bac_lyceums_by_school_2015-2019.csv"
+GIA9 = REAL / "moscow_gia9_2015" / "gia9_moscow_2015.csv"
+
+
+def _results_by_org(ws, group: str, *columns: str) -> dict:
+    files = [str(f) for f in Warehouse(ws.warehouse).files("results_by_org")]
+    select = ", ".join(columns)
+    return {r[0]: r[1:] for r in duckdb.sql(
+        f"select {group}, {select} from read_parquet({files!r}, union_by_name=true) group by 1").fetchall()}  # noqa: S608
+
+
+def test_moldova_bac_keeps_every_candidate_of_each_year_and_leaves_out_the_second_2016_table(ws):
+    outcome = import_file(ws, MOLDOVA, profile="md-bac-lyceums")
+    assert outcome.status == "committed"
+    [skipped] = [w for w in outcome.warnings if "2016_all" in w.message]
+    assert "370" in skipped.message and skipped.column == "year"
+    own: dict[int, list[float]] = {}
+    with MOLDOVA.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["year"].endswith("_all"):
+                continue
+            figures = own.setdefault(int(row["year"]), [0, 0, 0.0])
+            figures[0] += int(row["total_candidati"])
+            figures[1] += int(row["promovati"])
+            figures[2] += int(row["total_candidati"]) * float(row["media_examen"])
+    got = _results_by_org(ws, "year", "sum(participants)", "sum(count_passed)",
+                          "sum(participants * mean_score) / sum(participants)")
+    assert set(got) == set(own) == {2015, 2016, 2017, 2018, 2019}
+    for year, (candidates, passed, weighted) in own.items():
+        assert got[year][0] == candidates and got[year][1] == passed, year
+        assert got[year][2] == pytest.approx(weighted / candidates, abs=1e-9), year
+
+
+def test_moscow_gia9_units_give_the_citys_own_mean_mark_per_subject(ws):
+    assert import_file(ws, GIA9, profile="moscow-gia9-units").status == "committed"
+    own: dict[str, list[float]] = {}
+    with GIA9.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            figures = own.setdefault(row["SubjectName"], [0.0, 0.0])
+            figures[0] += float(row["PassedQuantity"])
+            figures[1] += float(row["PassedQuantity"]) * float(row["AVGScore"])
+    got = _results_by_org(ws, "subject", "sum(participants)", "sum(participants * mean_score) / sum(participants)")
+    assert len(got) == len(own) == 14
+    assert got["Математика"][0] == own["математика"][0] == 59_062  # the count PROVENANCE.md gives
+    for subject, (pupils, weighted) in own.items():
+        name = {"русский": "Русский язык"}.get(subject) or next(s for s in got if s.casefold().startswith(subject[:5]))
+        assert got[name][0] == pupils, subject
+        assert got[name][1] == pytest.approx(weighted / pupils, abs=1e-9), subject

@@ -186,6 +186,12 @@ def _transform(source: Source, raw: str | None) -> str | None:
     return text
 
 
+def _raw(cells: list[str], positions: dict[str, int | None], target: str) -> str:
+    """The cell a canonical column is read from, as written ('' when the file has no such column)."""
+    position = positions.get(target)
+    return cells[position].strip() if position is not None and position < len(cells) else ""
+
+
 def _org_id(profile: Profile, raw: str) -> str:
     text = raw.strip()
     for rule in profile.org_id.normalise:
@@ -349,7 +355,13 @@ def prepare_with_profile(
     codes_seen: dict[str, tuple[str, int]] = {}  # normalised code → (code as written, first line)
     collisions: list[Issue] = []
     skipped_no_participant: list[int] = []
+    skip_rules = [(rule, re.compile(rule.pattern)) for rule in profile.skip]
+    skipped_by_rule: dict[str, list[int]] = {rule.reason: [] for rule in profile.skip}
     for line, cells in data:
+        rule = next((r for r in skip_rules if r[1].search(_raw(cells, positions, r[0].column))), None)
+        if rule is not None:
+            skipped_by_rule[rule[0].reason].append(line)
+            continue
         base: dict[str, str | None] = {LINE: line}  # type: ignore[dict-item]
         for target, position in positions.items():
             raw = cells[position] if position is not None and position < len(cells) else None
@@ -418,6 +430,12 @@ def prepare_with_profile(
                 row=skipped_no_org[0],
             )
         )
+    for rule in profile.skip:
+        lines = skipped_by_rule[rule.reason]
+        if lines:
+            issues.append(Issue.warning(
+                f"строк пропущено по правилу профиля «{profile.name}»: {len(lines)} (первая — строка {lines[0]}): "
+                f"{rule.reason}", file=name, row=lines[0], column=_written(profile, names, positions, rule.column)))
     if skipped_no_participant:
         lines = ", ".join(str(n) for n in skipped_no_participant[:10])
         issues.append(

@@ -138,6 +138,17 @@ class Check(Strict):
     message: str | None = None
 
 
+class Skip(Strict):
+    """Rows a layout holds that are not results to load (a second table of the same year, a subtotal): the
+    raw text of `column` matching `pattern` skips the row, with one located warning giving `reason`."""
+
+    column: str  # canonical column, as the profile maps it
+    pattern: str
+    reason: str
+
+    _v = field_validator("pattern")(lambda cls, v: _check_regex(v))
+
+
 class Order(Strict):
     """Counts that must not decrease along the list (e.g. 220+ ≤ 160+ ≤ participants)."""
 
@@ -158,6 +169,7 @@ class Profile(Strict):
     registry: Registry | None = None
     checks: list[Check] = []
     order: list[Order] = []
+    skip: list[Skip] = []  # rows not to load, each rule with its reason
     ratios: dict[str, list[str]] = {}  # new column → [numerator, denominator]
     allow: dict[str, list[str]] = {}  # canonical column → extra allowed values (e.g. exam: [Saber 11])
     round: list[str] = []  # canonical columns rounded to integers (half up), with one warning per column
