@@ -302,3 +302,62 @@ def test_what_forces_a_full_run(tmp_path: Path):
     text = path.read_text(encoding="utf-8").replace("min_group_size: 10", "min_group_size: 11", 1)
     path.write_text(text, encoding="utf-8")
     assert run_all(ws).plan["reasons"] == ["изменились: каталог показателей"]
+
+
+# ---- the summary -----------------------------------------------------------------------------------------
+def _said(result) -> str:
+    assert result.exit_code == 0, result.stdout
+    return " ".join(result.stdout.split())  # Rich wraps long lines at the terminal's width
+
+
+def test_compute_says_what_it_recomputed_and_why(golden_workspace):
+    from typer.testing import CliRunner
+
+    from msoko.cli.main import app
+
+    def compute(*args):
+        return _said(CliRunner().invoke(app, ["compute", *args, "--home", str(golden_workspace.root)],
+                                        catch_exceptions=False))
+
+    said = compute()
+    assert "Полный пересчёт: нет сведений о прошлом полном расчёте." in said
+    assert "Показатели рассчитаны:" in said
+    said = compute()
+    assert "С прошлого расчёта данные и настройки не изменились — пересчитывать нечего." in said
+    assert "Показатели рассчитаны:" not in said
+    assert "Полный пересчёт: полный пересчёт по запросу (--full)." in compute("--full")
+
+    # one school's ВПР of 2024 re-imported with other marks
+    wh = Warehouse(golden_workspace.warehouse)
+    [(key, version)] = wh.active_versions("vpr").items()
+    df = pl.read_parquet(sorted(wh.version_dir("vpr", version).glob("*.parquet")))
+    school = sorted(set(df.filter(pl.col("year") == 2024)["org_id"].to_list()))[0]
+    mine = (pl.col("org_id") == school) & (pl.col("year") == 2024)
+    changed = df.with_columns(pl.when(mine).then(pl.lit(5)).otherwise(pl.col("mark"))
+                              .cast(df.schema["mark"]).alias("mark"))
+    import_id = _commit(golden_workspace, {("vpr", key): changed.to_arrow()})
+    said = compute()
+    assert "Пересчитано только то, что изменилось: изменились данные: vpr за 2024." in said
+    assert f"Загрузки: {import_id}." in said
+    assert "Организаций с изменёнными данными: vpr — 1." in said
+    assert "Признаки необъективности и списки ШНОР/ШНСУ: пересчитаны целиком" in said
+    assert ": 2024, 2025 — годы изменений и следующие за ними" in said
+    assert "Распределения баллов ВПР: 2024." in said
+    assert "Показатели рассчитаны:" in said and "(годы: 2024)" in said  # 2025 has no data
+
+
+def test_the_plan_in_russian_names_what_was_left_alone():
+    from msoko.engine.incremental import describe
+
+    plan = {"mode": "incremental", "reasons": ["изменились настройки рейтинга (ratings.yaml)"], "detection": False,
+            "ratings": True, "indicator_datasets": [], "indicator_years": [], "distribution_years": [],
+            "changed_years": {}, "changed_orgs": {}, "imports": []}
+    assert describe(plan) == [
+        "Пересчитано только то, что изменилось: изменились настройки рейтинга (ratings.yaml).",
+        "Признаки необъективности и списки ШНОР/ШНСУ: не пересчитывались — их данные не изменились.",
+        "Показатели: не пересчитывались — их данные не изменились.",
+        "Рейтинг муниципалитетов: пересчитан.",
+        "Распределения баллов ВПР: не пересчитывались — данные ВПР не изменились.",
+    ]
+    assert describe({"mode": "full", "reasons": ["изменился реестр организаций"]}) == [
+        "Полный пересчёт: изменился реестр организаций."]

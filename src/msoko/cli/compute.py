@@ -21,14 +21,18 @@ from msoko.core.issues import RejectedInput
 from msoko.core.workspace import Workspace
 
 YearOption = Annotated[int | None, typer.Option("--year", help="Пересчитать только этот год.", show_default=False)]
+FullOption = Annotated[bool, typer.Option(
+    "--full", help="Пересчитать всё заново. Без него пересчитывается только то, что изменилось "
+                   "с прошлого расчёта: изменённые наборы данных за изменённые годы и следующие за "
+                   "ними; результат тот же, что у полного пересчёта.")]
 
 
-def run_compute(ws: Workspace, years: list[int] | None, progress: Progress):
+def run_compute(ws: Workspace, years: list[int] | None, progress: Progress, full: bool = False):
     """`engine.pipeline.run_all` drawn on `progress`: one bar per stage. Kept for the callers of the old
     name (`msoko demo`); the pipeline itself lives in the engine."""
     from msoko.engine.pipeline import run_all
 
-    return run_all(ws, years=years, progress=rich_stages(progress))
+    return run_all(ws, years=years, progress=rich_stages(progress), full=full)
 
 
 def rich_stages(progress: Progress):
@@ -44,22 +48,30 @@ def rich_stages(progress: Progress):
     return step
 
 
-def compute(year: YearOption = None, home: HomeOption = None) -> None:
-    """Пересчитать показатели каталога, признаки необъективности, списки ШНОР/ШНСУ и рейтинг муниципалитетов."""
+def compute(year: YearOption = None, home: HomeOption = None, full: FullOption = False) -> None:
+    """Пересчитать показатели каталога, признаки необъективности, списки ШНОР/ШНСУ и рейтинг муниципалитетов.
+
+    По умолчанию пересчитывается только изменившееся с прошлого расчёта (итог говорит, что и почему);
+    --full пересчитывает всё."""
     ws = workspace(home)
     years = [year] if year is not None else None
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=False) as progress:
-            summary = run_compute(ws, years, progress)
+            summary = run_compute(ws, years, progress, full=full)
     except RejectedInput as rejected:
         raise reject(rejected.issues, "Настройки расчёта (каталог показателей, detection.yaml или ratings.yaml) "
                                       "содержат ошибки, ничего не пересчитано.") from None
     print_issues(summary.warnings)
-    years_text = ", ".join(str(y) for y in summary.years) or "нет данных"
-    console.print(f"Показатели рассчитаны: {len(summary.computed)} (годы: {years_text}); строк значений: "
-                  f"{summary.rows}; ожидают данных: {len(summary.waiting)}; {summary.seconds:.1f} с.", markup=False)
+    from msoko.engine.incremental import describe
+
+    for line in describe(summary.plan):
+        console.print(line, markup=False)
+    if summary.plan["mode"] == "full" or summary.plan.get("indicator_datasets"):
+        years_text = ", ".join(str(y) for y in summary.years) or "нет данных"
+        console.print(f"Показатели рассчитаны: {len(summary.computed)} (годы: {years_text}); строк значений: "
+                      f"{summary.rows}; ожидают данных: {len(summary.waiting)}; {summary.seconds:.1f} с.", markup=False)
     if summary.detection is not None:
         console.print("Признаки необъективности и списки ШНОР/ШНСУ пересчитаны.", markup=False)
     from msoko.engine.pipeline import RISK_LISTS, RISK_LISTS_LABEL
