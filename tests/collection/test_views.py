@@ -87,3 +87,24 @@ def test_dataset_upload_page_is_the_regions(client, world, tmp_path):
         page = client.post(reverse("collection-dataset-upload"), {"dataset": "form_municipality", "file": handle,
                                                                   "dry_run": "1"}).content.decode()
     assert "mun-X" in page and "Файл не принят" in page
+
+
+def test_the_completeness_page_follows_every_change_though_it_is_kept_between_requests(client, world):
+    campaign = services.open_campaign("form_talents", 2052, date.today() + timedelta(days=5))
+    a1 = _a1(campaign)
+    client.force_login(world.users["analyst"])
+
+    def submitted_total() -> str:
+        page = client.get(reverse("collection-campaign", args=[campaign.pk])).content.decode()
+        table = page[page.index("<table"):page.index("</table>")]
+        return table[table.rindex("<tr"):]  # the «Всего» row
+
+    before = submitted_total()
+    assert submitted_total() == before  # kept: the same answer again
+    services.submit(a1, world.users["operator_a1"], {"olymp_participants": 10, "olymp_winners": 4, "gifted": 9,
+                                                     "students": 200})
+    after = submitted_total()
+    assert after != before  # a submission changes the counts at once
+    campaign.deadline = date.today() - timedelta(days=1)
+    campaign.save()
+    assert submitted_total() != after  # a moved deadline makes the others late
