@@ -14,7 +14,6 @@ Transitions (`Refused` carries the Russian reasons when one is not allowed):
 from __future__ import annotations
 
 import threading
-
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
