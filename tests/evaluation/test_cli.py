@@ -146,3 +146,16 @@ def test_a_campaign_from_the_command_line(db, tmp_path, home):
     assert run(home, "report", "--scope", "municipality", "--id", "mun-A", "--kind", "evaluation",
                "--format", "pdf", "-o", str(pdf)).exit_code == 0
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_affiliate_records_and_clears_an_experts_place_of_work(db, home):
+    world = build_world()
+    expert = make_expert(world, "e7")
+    done = run(home, "evaluation", "affiliate", "e7", "--organisation", world.organisations["a1"].code)
+    assert done.exit_code == 0, done.output
+    assert ExpertAffiliation.objects.get(expert=expert).municipality == world.municipalities["A"]
+    assert run(home, "evaluation", "affiliate", "e7", "--organisation", "нет-такой").exit_code == 2
+    wrong = run(home, "evaluation", "affiliate", "coordinator_a", "--municipality", "mun-A")
+    assert wrong.exit_code == 1 and "не региональный эксперт" in wrong.output
+    assert run(home, "evaluation", "affiliate", "e7").exit_code == 0
+    assert not ExpertAffiliation.objects.filter(expert=expert).exists()

@@ -190,3 +190,38 @@ def test_home_tasks_say_what_each_role_must_do(ew):
     coordinator = home_tasks(ew.world.users["coordinator_b"])
     assert [t["url"] for t in coordinator] == [reverse("evaluation-conclusion", args=[ew.dossiers["B"].pk])]
     assert home_tasks(ew.world.users["operator_a1"]) == []
+
+
+def test_the_chair_records_where_experts_work_and_auto_assignment_follows(client, db):
+    world = build_world()
+    experts = [make_expert(world, f"w{i}") for i in range(3)]
+    client.force_login(world.users["region_admin"])
+    page = client.get(reverse("evaluation-experts")).content.decode()
+    assert all(e.username in page for e in experts)
+    client.post(reverse("evaluation-experts"), {"expert": experts[0].pk, "municipality": "mun-A"})
+    client.post(reverse("evaluation-experts"), {"expert": experts[1].pk, "municipality": "",
+                                                "organisation": world.organisations["b1"].code})
+    assert ExpertAffiliation.objects.get(expert=experts[0]).municipality == world.municipalities["A"]
+    assert ExpertAffiliation.objects.get(expert=experts[1]).municipality == world.municipalities["B"]  # its school's
+    refused = client.post(reverse("evaluation-experts"), {"expert": experts[2].pk, "organisation": "нет-такой"},
+                          follow=True)
+    assert "не найдена" in refused.content.decode() and not ExpertAffiliation.objects.filter(expert=experts[2]).exists()
+    campaign = services.open_campaign(world.region, 2027, load_rubric(), date(2027, 9, 15))
+    services.auto_assign(campaign)
+    assigned = {d.municipality.code: set(d.assignments.values_list("expert__username", flat=True))
+                for d in campaign.dossiers.all()}
+    assert "w0" not in assigned["mun-A"] and "w1" not in assigned["mun-B"]
+    # clearing the place of work
+    client.post(reverse("evaluation-experts"), {"expert": experts[0].pk, "municipality": ""})
+    assert not ExpertAffiliation.objects.filter(expert=experts[0]).exists()
+
+
+@pytest.mark.parametrize("persona", ["analyst", "expert", "coordinator_a", "operator_a1"])
+def test_only_the_chair_opens_the_experts_page(client, db, persona):
+    world = build_world()
+    expert = make_expert(world, "w9")
+    client.force_login(world.users[persona])
+    assert client.get(reverse("evaluation-experts")).status_code in (403, 404)
+    assert client.post(reverse("evaluation-experts"), {"expert": expert.pk, "municipality": "mun-A"}).status_code \
+        in (403, 404)
+    assert not ExpertAffiliation.objects.filter(expert=expert).exists()

@@ -144,6 +144,37 @@ def assign(
     console.print(str(a.pk), markup=False)
 
 
+@app.command("affiliate")
+def affiliate(
+    expert: Annotated[str, typer.Argument(help="Имя пользователя эксперта.", show_default=False)],
+    municipality: Annotated[str | None, typer.Option("--municipality", help="Код муниципалитета места работы.",
+                                                     show_default=False)] = None,
+    organisation: Annotated[str | None, typer.Option("--organisation", help="Код организации места работы.",
+                                                     show_default=False)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Записывает место работы эксперта: его не назначат этому муниципалитету (конфликт интересов). Без
+    --municipality и --organisation место работы стирается."""
+    _django(home)
+    from msoko.web.evaluation import services
+    from msoko.web.registry.models import Organisation
+
+    org = None
+    if organisation:
+        org = Organisation.objects.select_related("municipality").filter(code=organisation).first()
+        if org is None:
+            raise usage_error(f"нет организации с кодом «{organisation}».")
+    try:
+        found = services.set_affiliation(_user(expert), _municipality(municipality) if municipality else None, org)
+    except services.EvaluationError as exc:
+        raise _fail(str(exc)) from None
+    if found is None:
+        console.print(f"Место работы эксперта {expert} стёрто.", markup=False)
+    else:
+        place = f"{found.organisation.name}, " if found.organisation_id else ""
+        console.print(f"Эксперт {expert}: место работы — {place}{found.municipality.name}.", markup=False)
+
+
 def _assignment(c, expert: str, municipality: str):
     from msoko.web.evaluation.models import Assignment
 

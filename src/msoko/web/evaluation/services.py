@@ -29,6 +29,7 @@ from msoko.web.evaluation.models import (
     Decision,
     Dossier,
     DossierState,
+    ExpertAffiliation,
     ExpertPosition,
     Outcome,
     OutcomeStatus,
@@ -218,6 +219,25 @@ def assign(dossier: Dossier, expert: User) -> Assignment:
 
 def experts_of(region: Region):
     return User.objects.filter(role=Role.REGIONAL_EXPERT, region=region, is_active=True).order_by("username")
+
+
+def set_affiliation(expert: User, municipality: Municipality | None, organisation=None) -> ExpertAffiliation | None:
+    """Record where a regional expert works (a municipality, or an organisation — its municipality follows);
+    both None clears it. Assignments already made are checked again by the next `assign`/`auto_assign`."""
+    if expert.role != Role.REGIONAL_EXPERT:
+        raise EvaluationError(f"Пользователь {expert.username} — не региональный эксперт.")
+    if organisation is not None and municipality is not None and organisation.municipality_id != municipality.pk:
+        raise EvaluationError(f"Организация «{organisation.name}» не из муниципалитета «{municipality.name}».")
+    for place in (municipality, organisation and organisation.municipality):
+        if place is not None and place.region_id != expert.region_id:
+            raise EvaluationError(f"«{place.name}» — не из региона эксперта {expert.username}.")
+    if municipality is None and organisation is None:
+        ExpertAffiliation.objects.filter(expert=expert).delete()
+        return None
+    affiliation, _ = ExpertAffiliation.objects.update_or_create(
+        expert=expert, defaults={"municipality": municipality if organisation is None else organisation.municipality,
+                                 "organisation": organisation})
+    return affiliation
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from msoko.web.evaluation import views
 
 urlpatterns = [
     path("", views.index, name="evaluation-index"),
+    path("experts/", views.experts, name="evaluation-experts"),
     path("c/<int:pk>/", views.campaign_page, name="evaluation-campaign"),
     path("c/<int:pk>/action/<str:action>/", views.campaign_action, name="evaluation-campaign-action"),
     path("c/<int:pk>/disputes/", views.disputes, name="evaluation-disputes"),

@@ -15,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from msoko.web.access import can, get_in_scope, restrict, scope_of
+from msoko.web.accounts.models import User
 from msoko.web.accounts.roles import Action, Role
 from msoko.web.evaluation import documents, services
 from msoko.web.evaluation.models import Assignment, Campaign, Dossier, Outcome, OutcomeStatus
 from msoko.web.evaluation.services import EvaluationError
+from msoko.web.registry.models import Municipality, Organisation, Region
 
 
 def _regional(user) -> bool:
@@ -47,7 +49,7 @@ def index(request):
                    if user.role == Role.REGIONAL_EXPERT else [])
     return render(request, "evaluation/index.html", {
         "campaigns": campaigns, "dossiers": dossiers if not _regional(user) else [], "assignments": assignments,
-        "regional": _regional(user)})
+        "regional": _regional(user), "chair": can(user, Action.CHAIR_EVALUATION)})
 
 
 def _campaign(request, pk: int) -> Campaign:
@@ -345,3 +347,36 @@ def analysis_file(request, pk: int, fmt: str):
     response = HttpResponse(documents.analytical_bytes(campaign, fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="mum-{campaign.year}-analysis.{fmt}"'
     return response
+
+
+@login_required
+def experts(request):
+    """The chair's list of the region's experts and where each works: an expert is never assigned to the
+    municipality of their place of work (conflict of interest)."""
+    user = request.user
+    _require_chair(user)
+    scope = scope_of(user)
+    regions = restrict(Region.objects.all(), user)
+    people = list(User.objects.filter(role=Role.REGIONAL_EXPERT, is_active=True, region__in=regions)
+                  .select_related("affiliation__municipality", "affiliation__organisation").order_by("username"))
+    municipalities = list(restrict(Municipality.objects.all(), user).order_by("name"))
+    if request.method == "POST":
+        expert = next((p for p in people if str(p.pk) == request.POST.get("expert")), None)
+        if expert is None:
+            raise Http404("Нет такого эксперта в вашем регионе.")
+        municipality = next((m for m in municipalities if m.code == request.POST.get("municipality")), None)
+        code = (request.POST.get("organisation") or "").strip()
+        organisation = restrict(Organisation.objects.select_related("municipality"), user).filter(code=code).first()
+        if code and organisation is None:
+            messages.error(request, f"Организация с кодом «{code}» в регионе не найдена.")
+            return redirect("evaluation-experts")
+        try:
+            services.set_affiliation(expert, municipality, organisation)
+        except EvaluationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Место работы эксперта {expert.username} сохранено.")
+        return redirect("evaluation-experts")
+    return render(request, "evaluation/experts.html", {"experts": people, "municipalities": municipalities,
+                                                       "level": scope.level})
+
