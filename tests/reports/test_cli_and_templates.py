@@ -144,6 +144,42 @@ def test_an_administrators_docx_template_and_texts_are_used_without_code(demo_ho
     assert not (tmp_path / "b.docx").exists()
 
 
+def test_the_authority_author_and_signature_come_from_texts_yaml(demo_home, tmp_path):
+    from docx import Document
+
+    from msoko.reports.templates import SHIPPED, workspace_folder
+
+    home = tmp_path / "ws"
+    shutil.copytree(demo_home, home, ignore=shutil.ignore_patterns("demo-source", "archive"))
+    folder = workspace_folder(home)
+    folder.mkdir(parents=True)
+    shipped = (SHIPPED / "texts.yaml").read_text(encoding="utf-8")
+    own = (shipped.replace('issuer: ""', 'issuer: "Управление образования Покровского района"')
+           .replace('prepared_by: ""', 'prepared_by: "Петрова А. С., методист ИМЦ"')
+           .replace('position: "Руководитель"', 'position: "Начальник управления образования"')
+           .replace('  name: ""', '  name: "И. И. Иванов"'))
+    assert own != shipped
+    (folder / "texts.yaml").write_text(own, encoding="utf-8")
+    for fmt in ("docx", "pdf"):
+        out = tmp_path / f"m.{fmt}"
+        msoko("report", "--scope", "municipality", "--id", MUNICIPALITY, "--format", fmt, "-o", str(out), home=home)
+        if fmt == "docx":
+            text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+        else:
+            text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        text = " ".join(text.split())
+        assert "Управление образования Покровского района" in text
+        assert "Справку подготовил: Петрова А. С., методист ИМЦ." in text
+        assert "Начальник управления образования ____________________ / И. И. Иванов /" in text
+        # the signature closes the справка proper: before the appendices
+        assert text.index("И. И. Иванов /") < text.rindex("Приложение 1. Показатели справки")
+    (folder / "texts.yaml").write_text(own.replace('  name: "И. И. Иванов"', '  name: "строка\\nвторая"'),
+                                       encoding="utf-8")
+    broken = msoko("report", "--scope", "municipality", "--id", MUNICIPALITY, "-o", str(tmp_path / "b.docx"),
+                   home=home, check=False)
+    assert broken.returncode == 1 and "signature.name" in broken.stderr
+
+
 def test_a_formula_like_name_is_stored_as_text_in_the_xlsx(demo_home, tmp_path, subjects):
     from dataclasses import replace
 

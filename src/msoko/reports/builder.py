@@ -38,6 +38,10 @@ def build_report(source: ReportSource, level: str, code: str, texts: Texts, *, c
         "учебный_год": ru.school_year_genitive(year) if year else "",
         "дата_данных": ru.date_ru(source.data_date),
         "версия_данных": short,
+        "орган": texts.issuer,
+        "подготовил": texts.prepared_by,
+        "подписант": texts.signer_position,
+        "подписант_фио": texts.signer_name,
     }
     doc = Document(texts.title, fields, provenance={**source.provenance, "digest": short, "scope": level,
                                                     "id": code, "data_date": source.data_date.isoformat()})
@@ -66,6 +70,7 @@ def build_report(source: ReportSource, level: str, code: str, texts: Texts, *, c
     sections.recommendations(b, texts, year)
     done("Рекомендации")
     sections.cycle(b, cycle)
+    sections.signature(b, texts)
     sections.passports(b, indicator_names(b, year))
     done("Паспорта показателей")
     sections.provenance(b, short)

@@ -32,7 +32,7 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    style: str = "body"  # body | note | lead
+    style: str = "body"  # body | note | lead | signature
 
 
 @dataclass(frozen=True)

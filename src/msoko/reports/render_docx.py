@@ -145,6 +145,9 @@ def render_docx(document: Document, path: Path, template: Path) -> None:
             if block.style == "note":
                 for run in paragraph.runs:
                     run.italic = True
+            elif block.style == "signature":
+                paragraph.paragraph_format.space_before = Pt(18)
+                paragraph.paragraph_format.keep_with_next = True
         elif isinstance(block, Bullets):
             for item in block.items:
                 doc.add_paragraph(item, style=_style(doc, "List Bullet"))

@@ -71,6 +71,10 @@ def _toc(pdf: FPDF, outline) -> None:
 
 def _title_page(pdf: FPDF, fields: dict[str, str]) -> None:
     pdf.add_page()
+    if fields.get("орган"):
+        pdf.set_font(FAMILY, "B", 12)
+        pdf.multi_cell(0, 7, fields["орган"], align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
     pdf.set_font(FAMILY, "", 13)
     pdf.multi_cell(0, 7, fields.get("регион", ""), align="C", new_x="LMARGIN", new_y="NEXT")
     if fields.get("муниципалитет"):
@@ -153,7 +157,11 @@ def render_pdf(document: Document, path: Path) -> None:
             pdf.set_font(FAMILY, "", 9.5)
             if block.style == "note":
                 pdf.set_text_color(*GREY)
-            pdf.multi_cell(0, 5, block.text, align="J", new_x="LMARGIN", new_y="NEXT")
+            if block.style == "signature":
+                pdf.ln(6)
+            pdf.set_x(pdf.l_margin)  # a table may leave the cursor elsewhere
+            pdf.multi_cell(0, 5, block.text, align="L" if block.style == "signature" else "J", new_x="LMARGIN",
+                           new_y="NEXT")
             pdf.set_text_color(0, 0, 0)
             pdf.ln(2)
         elif isinstance(block, Bullets):

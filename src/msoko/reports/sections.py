@@ -433,6 +433,15 @@ def passports(b: Builder, codes: list[str]) -> None:
             appendix=True)
 
 
+def signature(b: Builder, texts) -> None:
+    """The end of the справка proper: who prepared it and when, and the place to sign (names from texts.yaml;
+    without a name a line is left to write it in by hand)."""
+    prepared = f"Справку подготовил: {texts.prepared_by}." if texts.prepared_by else "Справку подготовил: ____________________."
+    b.doc.add(Paragraph(f"{prepared} Дата: {ru.date_ru(b.source.data_date)}", "signature"))  # «… 2026 г.» ends it
+    name = texts.signer_name or "____________________"
+    b.doc.add(Paragraph(f"{texts.signer_position}    ____________________ / {name} /", "signature"))
+
+
 def provenance(b: Builder, digest: str) -> None:
     b.doc.add(Heading("Приложение 2. Для специалиста: сведения о данных", 1, sheet="Версии данных"))
     p = b.source.provenance

@@ -30,6 +30,10 @@ FIELDS = {
     "учебный_год": "последний учебный год с данными, например «2025/2026 учебного года»",
     "дата_данных": "дата расчёта показателей, например «22 ноября 2026 г.»",
     "версия_данных": "короткий отпечаток версий данных и каталога",
+    "орган": "орган, выпускающий справку (issuer в texts.yaml; пусто — не печатается)",
+    "подготовил": "кто подготовил справку (prepared_by в texts.yaml)",
+    "подписант": "должность подписывающего (signature.position в texts.yaml)",
+    "подписант_фио": "фамилия и инициалы подписывающего (signature.name в texts.yaml)",
     BODY_FIELD: "место, куда вставляется текст справки (отдельным абзацем)",
 }
 TEXT_FIELDS = {"indicator", "value", "reference", "reasons", "groups"}
@@ -54,6 +58,20 @@ class Texts:
     title: str
     introduction: str
     recommendations: dict
+    # the authority block and the signature block (issue 17): who issues the справка, who prepared it, who signs
+    issuer: str = ""
+    prepared_by: str = ""
+    signer_position: str = "Руководитель"
+    signer_name: str = ""
+
+
+def _plain(value, where: str, file: Path, default: str = "") -> str:
+    """An optional one-line text without fields (the authority and signature block)."""
+    if value is None:
+        return default
+    if not isinstance(value, str) or len(value) > 300 or "\n" in value.strip():
+        raise ReportError(f"{file}: «{where}» — нужна одна строка текста (до 300 знаков).")
+    return value.strip()
 
 
 def _check(text: str, where: str, file: Path) -> str:
@@ -87,5 +105,9 @@ def load_texts(root: Path | None) -> Texts:
                             for key, value in indicator.items()}
     if "default" not in checked["indicator"]:
         raise ReportError(f"{file}: нет текста «recommendations.indicator.default».")
+    signature = data.get("signature") if isinstance(data.get("signature"), dict) else {}
     return Texts(_check(data.get("title"), "title", file), _check(data.get("introduction"), "introduction", file),
-                 checked)
+                 checked, issuer=_plain(data.get("issuer"), "issuer", file),
+                 prepared_by=_plain(data.get("prepared_by"), "prepared_by", file),
+                 signer_position=_plain(signature.get("position"), "signature.position", file, "Руководитель"),
+                 signer_name=_plain(signature.get("name"), "signature.name", file))

@@ -74,6 +74,7 @@ def make(path: Path) -> Path:
         run.font.size, run.bold = Pt(size), bold
         return paragraph
 
+    centred("{{орган}}", 13, bold=True, space=4)
     centred("{{регион}}", 14, space=4)
     centred("{{муниципалитет}}", 12, space=120)
     doc.add_paragraph("{{заголовок}}", style="Title")

@@ -13,11 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
+from msoko.core.ordering import natural_key
 from msoko.web.access import restrict, scope_of
 from msoko.web.jobs.models import Job, JobStatus
 from msoko.web.jobs.runner import submit
 from msoko.web.registry.lookup import LEVEL_RU, entity_in_scope, region_of
-from msoko.core.ordering import natural_key
 from msoko.web.registry.models import Municipality, Organisation, Region
 from msoko.web.reports import services
 
