@@ -153,3 +153,9 @@ def test_reminders_before_the_deadline_and_for_overdue_organisations(world, mail
     assert any("заполнить" in t for t in titles) and any("Напоминания" in t for t in titles)
     assert home_tasks(users["coordinator_b"]) and all("СОШ № 1" not in t["title"]
                                                       for t in home_tasks(users["coordinator_b"]))
+    # a coordinator is not asked to fill its schools' forms, but told how many are late
+    coordinator = home_tasks(users["coordinator_a"])
+    assert not any("заполнить" in t["title"] and "Лицей № 2" in t["title"] for t in coordinator)
+    [late] = [t for t in coordinator if t["title"] == "Организации не сдали формы сбора в срок"]
+    assert late["overdue"] and late["count"] == past.respondents.filter(
+        municipality__code="mun-A", organisation__isnull=False).exclude(organisation__code="edu100001").count()

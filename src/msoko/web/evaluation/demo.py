@@ -94,7 +94,8 @@ def ensure_demo_evaluation(seed: int = 1, today: date | None = None) -> list[Cam
     services.file_appeal(appealed, [decided.position], "Муниципалитет представил приказ с планом мероприятий и "
                          "сроками, не учтённый экспертами.", None, today=today)
     _decide_all(last, chair, rng)
-    Campaign.objects.filter(pk=last.pk).update(published_at=timezone.now() - timedelta(days=300), appeal_days=3650)
+    # published 300 days ago; the appeal window is kept open for a month more, so the demo shows an appeal
+    Campaign.objects.filter(pk=last.pk).update(published_at=timezone.now() - timedelta(days=300), appeal_days=330)
     current = services.open_campaign(region, today.year, rubric, date(today.year, 9, 15), user=chair)
     _run(current, experts, rng, missing=current.dossiers.order_by("municipality__code").first(), disputes=1)
     return [last, current]
