@@ -254,6 +254,7 @@ def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StagePro
         plan = incremental.full_plan("полный пересчёт по запросу (--full)")
     else:
         plan = incremental.plan(ws, catalog, settings, snapshot)
+        plan.seconds = time.perf_counter() - started
 
     def reporter(stage: str):
         def step(name: str, done: int, total: int) -> None:
