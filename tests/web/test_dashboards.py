@@ -107,6 +107,15 @@ def test_the_organisation_page_explains_its_risk_status(client, world, results):
     assert "✗ в списке" in html
 
 
+def test_a_kindergartens_page_has_no_subjects_grades_risk_or_objectivity(client, world, results):
+    school = page(client, world, "coordinator_a", "organisation", code="edu100001")
+    kindergarten = page(client, world, "coordinator_a", "organisation", code="dou100003")
+    for html, is_school in ((school, True), (kindergarten, False)):
+        assert ('name="subject"' in html) is is_school and ('name="grade"' in html) is is_school
+        assert ("Статус риска" in html) is is_school and ("Признаки необъективности" in html) is is_school
+    assert 'name="year"' in kindergarten and "МБДОУ «Детский сад № 3»" in kindergarten
+
+
 def test_the_indicator_page_shows_the_passport_and_drills_down(client, world, results):
     html = page(client, world, "analyst", "indicator", code="vpr_base")
     ind = CATALOG["vpr_base"]

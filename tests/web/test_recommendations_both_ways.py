@@ -144,6 +144,9 @@ def test_the_home_page_finds_organisations_by_any_case_and_yo(client, cw):
     query = org.name.upper().replace("Е", "Ё")[:8]
     page = client.get(reverse("home"), {"q": query}).content.decode()
     assert "Найдено организаций: " in page and org.name in page
+    found = page[page.index("Найдено организаций"):]
+    assert org.municipality.name in found[:found.index("</table>")]  # a result names its municipality
+    assert "Найдено организаций: 1" in client.get(reverse("home"), {"q": "", "kind": "kindergarten"}).content.decode()
     page = client.get(reverse("home"), {"q": "Такой-организации-нет"}).content.decode()
     assert "Найдено организаций: 0" in page
     client.logout()

@@ -410,6 +410,8 @@ def _organisation_context(request, snap: Snapshot, f: filters.Filters, organisat
         objectivity = [o | {"sign_sentences": labels.sentences(o.get("signs"), labels.SIGN_SENTENCE)}
                        for o in df.sort(["subject", "grade"]).iter_rows(named=True)]
     context = _base_context(request, snap, f) | {
+        # a kindergarten or an УДО has no ВПР/ГИА: no subject and grade filters, no ШНОР or objectivity sections
+        "school": organisation.kind == "school", "no_subjects": organisation.kind != "school",
         "organisation": organisation, "rows": rows, "charts": [chart] if chart else [],
         "risk_rows": list(risk_rows), "objectivity": objectivity,
         "flagged": [o for o in objectivity if o["flagged"]], "chosen": chosen,
