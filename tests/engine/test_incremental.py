@@ -293,6 +293,16 @@ def test_what_forces_a_full_run(tmp_path: Path):
     orgs = _active(ws, "organisations", "all")
     _commit(ws, {("organisations", "all"): orgs.with_columns(pl.col("name") + " ").to_arrow()})
     assert run_all(ws).plan["reasons"] == ["изменился реестр организаций"]
+    # the region's own risk_lists replaces detection's lists in every year, not only in the years it holds
+    from msoko.engine import incremental
+    from msoko.engine.pipeline import DERIVED_FROM
+
+    assert set(incremental.DERIVED) == set(DERIVED_FROM)
+    school = orgs["org_id"][0]
+    own = pa.table({"year": pa.array([FIRST_YEAR + 2], pa.int64()), "org_id": [school], "shnor": [1], "shnsu": [0]})
+    run_all(ws)
+    _commit(ws, {("risk_lists", str(FIRST_YEAR + 2)): own})
+    assert run_all(ws).plan["reasons"] == ["набор risk_lists загружен в хранилище"]
     # an edited catalog
     from msoko.engine.catalog import DEFAULT_CATALOG
 

@@ -54,6 +54,7 @@ REGISTRY = "organisations"
 # warehouse datasets the ВПР distributions read year by year (the registry is handled as a full change)
 DISTRIBUTION_INPUTS = ("vpr", "vpr_tasks", "scales")
 SCALED = ("oge", "ege")  # catalog datasets that join that year's scales
+DERIVED = ("risk_lists",)  # datasets msoko derives unless the warehouse holds the region's own (pipeline.DERIVED_FROM)
 SETTINGS_LABELS = {
     "engine": "версия msoko",
     "catalog": "каталог показателей",
@@ -269,6 +270,9 @@ def plan(ws: Workspace, catalog: Catalog, settings: dict[str, str], warehouse_no
                 continue
             if dataset == REGISTRY:
                 return full_plan("изменился реестр организаций")
+            if dataset in DERIVED and bool(old_parts) != bool(new_parts):
+                # the region's own dataset replaces msoko's derived one (or gives way to it) in every year
+                return full_plan(f"набор {dataset} {'загружен в хранилище' if new_parts else 'удалён из хранилища'}")
             old_versions = {old_parts[p] for p in touched if p in old_parts}
             new_versions = {new_parts[p] for p in touched if p in new_parts}
             # a version may move between partitions: compare the rows, not the version ids
