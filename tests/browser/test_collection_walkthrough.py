@@ -102,3 +102,28 @@ def test_fill_return_correct_approve_accept_and_see_the_indicator(live_server, w
     row = page.locator("tr", has_text=INDICATOR).first
     assert "126" in row.inner_text()
     shot(page, "municipality-indicator")
+
+
+def test_a_school_lists_its_olympiad_winners_and_the_totals_follow(live_server, world, page):
+    from msoko.web.collection import services
+
+    campaign = services.open_campaign("form_talents", 2025, date.today() + timedelta(days=7))
+    a1 = campaign.respondents.get(organisation__code=world.organisations["a1"].code)
+    login(page, live_server.url, "operator_a1", PASSWORD)
+    page.goto(f"{live_server.url}/collection/r/{a1.pk}/")
+    roster = "table.roster[data-roster=olymp_winners_list] tbody tr"
+    assert page.locator(roster).count() == 3
+    for n, (code, subject, stage) in enumerate([("T-001", "Математика", "региональный"),
+                                                ("T-002", "Химия", "школьный"),
+                                                ("T-003", "Физика", "заключительный"),
+                                                ("T-004", "Физика", "муниципальный")]):
+        if n >= page.locator(roster).count():
+            page.click("button.add-row[data-roster=olymp_winners_list]")
+        page.fill(f"input[name=r__olymp_winners_list__{n}__code]", code)
+        page.fill(f"input[name=r__olymp_winners_list__{n}__subject]", subject)
+        page.select_option(f"select[name=r__olymp_winners_list__{n}__stage]", stage)
+    page.wait_for_function("document.getElementById('f_olymp_winners').value === '4'")
+    assert page.input_value("#f_olymp_regional_winners") == "2"
+    shot(page, "school-roster")
+    a1.refresh_from_db()
+    assert [r["code"] for r in a1.rosters["olymp_winners_list"]] == ["T-001", "T-002", "T-003", "T-004"]

@@ -108,3 +108,37 @@ def test_the_completeness_page_follows_every_change_though_it_is_kept_between_re
     campaign.deadline = date.today() - timedelta(days=1)
     campaign.save()
     assert submitted_total() != after  # a moved deadline makes the others late
+
+
+def test_a_roster_is_filled_on_the_page_and_its_totals_follow_the_rows(client, world):
+    campaign = services.open_campaign("form_talents", 2053, date.today() + timedelta(days=5))
+    a1 = _a1(campaign)
+    client.force_login(world.users["operator_a1"])
+    page = client.get(reverse("collection-respondent", args=[a1.pk])).content.decode()
+    assert 'name="r__olymp_winners_list__0__code"' in page and "Добавить строку" in page
+    rows = {"r__olymp_winners_list__0__code": "T-017", "r__olymp_winners_list__0__subject": "Математика",
+            "r__olymp_winners_list__0__stage": "региональный",
+            "r__olymp_winners_list__1__code": "T-018", "r__olymp_winners_list__1__subject": "Физика",
+            "r__olymp_winners_list__1__stage": "школьный",
+            "r__olymp_winners_list__2__code": "", "r__olymp_winners_list__2__subject": ""}  # an empty row: dropped
+    saved = client.post(reverse("collection-save", args=[a1.pk]), {**rows, "f_olymp_participants": "30"}).json()
+    assert saved["ok"] and saved["totals"] == {"olymp_winners": 2, "olymp_regional_winners": 1}
+    a1.refresh_from_db()
+    assert [r["code"] for r in a1.rosters["olymp_winners_list"]] == ["T-017", "T-018"]
+    page = client.get(reverse("collection-respondent", args=[a1.pk])).content.decode()
+    assert 'value="T-018"' in page and "(по строкам списка)" in page
+    # a name instead of a pseudonym is refused beside the roster, and the form cannot be sent
+    named = {**rows, "r__olymp_winners_list__1__code": "Иванов Иван"}
+    saved = client.post(reverse("collection-save", args=[a1.pk]), named).json()
+    assert any("не ФИО" in e for e in saved["roster_errors"]) and not saved["can_submit"]
+    a1.refresh_from_db()
+    assert "Иванов" not in str(a1.rosters) and a1.rosters["olymp_winners_list"][1]["code"] == ""  # never stored
+    subject = {**rows, "r__olymp_winners_list__1__subject": "Петров Пётр Петрович"}
+    client.post(reverse("collection-save", args=[a1.pk]), subject)
+    a1.refresh_from_db()
+    assert "Петров" not in str(a1.rosters)
+    # emptying every row goes back to totals typed by hand
+    cleared = {key: "" for key in rows}
+    saved = client.post(reverse("collection-save", args=[a1.pk]), {**cleared, "f_olymp_winners": "5"}).json()
+    a1.refresh_from_db()
+    assert a1.rosters == {} and a1.values["olymp_winners"] == 5 and saved["totals"] == {}

@@ -201,6 +201,28 @@ def _require(condition: bool, reason: str) -> None:
 
 
 @transaction.atomic
+def _stored_rosters(form, rosters: Mapping[str, list[dict]]) -> dict[str, list[dict]]:
+    """Roster rows as they may be kept: a code that is not a pseudonym and any cell that looks like a
+    person's name are blanked before anything is saved (no pupil's name is ever stored, a draft included);
+    the check of the blanked row still asks for a pseudonym."""
+    from msoko.engine.forms.values import ROSTER_CODE
+    from msoko.ingest.name_screen import looks_like_a_name
+
+    out = {}
+    for roster in form.rosters:
+        if roster.code not in rosters:
+            continue
+        rows = []
+        for row in rosters[roster.code]:
+            kept = {key: ("" if isinstance(value, str) and looks_like_a_name(value) else value)
+                    for key, value in row.items()}
+            if not ROSTER_CODE.match(str(kept.get("code", "")).strip()):
+                kept["code"] = ""
+            rows.append(kept)
+        out[roster.code] = rows
+    return out
+
+
 def save_draft(respondent: Respondent, user, raw: Mapping[str, object], *, justifications=None, rosters=None,
                label: str = "") -> Checked:
     _require(user is None or may_fill(user, respondent), "нет права заполнять эту форму")
@@ -212,6 +234,7 @@ def save_draft(respondent: Respondent, user, raw: Mapping[str, object], *, justi
     justifications = {**respondent.justifications, **(justifications or {})}
     rosters = respondent.rosters if rosters is None else rosters
     checked = check(respondent, merged, justifications, rosters)
+    rosters = _stored_rosters(form, rosters)
     respondent.values = _stored(checked, merged, form)
     respondent.justifications = {k: v for k, v in justifications.items() if v}
     respondent.rosters = rosters
@@ -239,6 +262,7 @@ def submit(respondent: Respondent, user, raw: Mapping[str, object] | None = None
     if not checked.can_submit:
         raise Refused(checked.blocking())
     values = _stored(checked, merged, form)
+    rosters = _stored_rosters(form, rosters)  # a submitted roster has only pseudonyms already: unchanged
     was_approved = respondent.state == State.APPROVED or respondent.approved_values is not None
     changes = diff(respondent.approved_values, values) if was_approved else {}
     if respondent.state == State.SUBMITTED and values == respondent.values:

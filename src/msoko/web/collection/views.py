@@ -245,14 +245,65 @@ def _fields_context(respondent: Respondent, checked, prev: dict, *, can_fill: bo
                                    can_fill=can_fill, can_comment=can_comment) for f in section.fields)
         sections.append({"title": section.title, "html": mark_safe(rows)})  # noqa: S308 — escaped in _field_html
     totals = []
+    rosters = []
     for roster in form.rosters:
+        listed = roster.code in respondent.rosters  # totals come from the rows; else they are typed
         for code in roster.fills:
             value = respondent.values.get(code)
             totals.append({"code": code, "label": f"{roster.title}: {code}", "value": "" if value is None else value,
-                           "prev": prev.get(code), "messages": msgs.get(code, [])})
+                           "prev": prev.get(code), "messages": msgs.get(code, []), "computed": listed})
+        rosters.append({"roster": roster, "html": mark_safe(_roster_html(  # noqa: S308 — escaped in _roster_html
+            roster, respondent.rosters.get(roster.code, []), can_fill=can_fill))})
     soft = [{"check": c, "failing": any(f.code == c.code for f in checked.soft),
              "text": respondent.justifications.get(c.code, "")} for c in form.checks if str(c.kind) == "soft"]
-    return form, sections, totals, soft
+    return form, sections, totals, soft, rosters
+
+
+ROSTER_SPARE_ROWS = 3  # empty rows under a roster (the page's script adds more)
+ROSTER_MAX_ROWS = 2000
+
+
+def _roster_html(roster, rows: list[dict], *, can_fill: bool) -> str:
+    """A roster as a table of inputs `r__<roster>__<n>__<column>`: its rows, then empty ones to add more."""
+    from html import escape
+
+    columns = [("code", roster.key_label, ())] + [(c.code, c.label, c.choices) for c in roster.columns]
+    head = "".join(f"<th>{escape(label)}</th>" for _, label, _ in columns)
+    body = []
+    for n, row in enumerate([*rows, *([{}] * (ROSTER_SPARE_ROWS if can_fill else 0))]):
+        cells = []
+        for code, label, choices in columns:
+            name = escape(f"r__{roster.code}__{n}__{code}")
+            value = "" if row.get(code) is None else str(row.get(code))
+            if choices and can_fill:
+                options = "".join(f'<option value="{escape(str(c))}"{" selected" if str(c) == value else ""}>'
+                                  f"{escape(str(c))}</option>" for c in choices)
+                cells.append(f'<td><select name="{name}" aria-label="{escape(label)}"><option value=""></option>'
+                             f"{options}</select></td>")
+            else:
+                cells.append(f'<td><input type="text" name="{name}" value="{escape(value)}" maxlength="200" '
+                             f'aria-label="{escape(label)}"{"" if can_fill else " readonly"}></td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (f'<table class="data roster" data-roster="{escape(roster.code)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _posted_rosters(request, form) -> dict[str, list[dict]] | None:
+    """The roster rows posted by the page (empty rows dropped); None when the page sent no roster at all."""
+    if not any(key.startswith("r__") for key in request.POST):
+        return None
+    out: dict[str, list[dict]] = {}
+    for roster in form.rosters:
+        prefix = f"r__{roster.code}__"
+        rows: dict[int, dict] = {}
+        for key, value in request.POST.items():
+            if key.startswith(prefix):
+                number, _, column = key[len(prefix):].partition("__")
+                if number.isdigit() and int(number) < ROSTER_MAX_ROWS and value.strip():
+                    rows.setdefault(int(number), {})[column] = value.strip()[:200]
+        if rows:  # a roster with rows fills its totals; without rows the totals are typed
+            out[roster.code] = [rows[n] for n in sorted(rows)]
+    return out
 
 
 @login_required
@@ -263,10 +314,11 @@ def respondent_page(request, pk: int):
     fill = services.may_fill(request.user, respondent) and services.entry_open(respondent) and \
         respondent.state != State.ACCEPTED
     review = services.may_review(request.user, respondent)
-    form, sections, totals, soft = _fields_context(respondent, checked, prev, can_fill=fill,
-                                                   can_comment=review and respondent.state == State.SUBMITTED)
+    form, sections, totals, soft, rosters = _fields_context(respondent, checked, prev, can_fill=fill,
+                                                            can_comment=review and respondent.state == State.SUBMITTED)
     return render(request, "collection/respondent.html", {
         "r": respondent, "form": form, "sections": sections, "totals": totals, "soft": soft, "checked": checked,
+        "rosters": rosters,
         "can_fill": fill, "can_review": review,
         "can_accept": services.may_accept(request.user, respondent),
         "draft_mode": respondent.state in (State.NOT_STARTED, State.DRAFT, State.RETURNED),
@@ -291,16 +343,22 @@ def save(request, pk: int):
     if not services.may_fill(request.user, respondent):
         raise PermissionDenied("Эту форму заполняет организация.")
     values, justifications = _posted_values(request, respondent)
+    rosters = _posted_rosters(request, respondent.form.form())
     try:
         if respondent.state in (State.NOT_STARTED, State.DRAFT, State.RETURNED):
-            checked = services.save_draft(respondent, request.user, values, justifications=justifications)
+            checked = services.save_draft(respondent, request.user, values, justifications=justifications,
+                                          rosters=rosters)
         else:
             checked = services.check(respondent, {**respondent.values, **values},
-                                     {**respondent.justifications, **justifications})
+                                     {**respondent.justifications, **justifications}, rosters)
     except services.Refused as refused:
         return JsonResponse({"ok": False, "errors": refused.reasons}, status=409)
     return JsonResponse({"ok": True, "messages": checked.messages(), "filled": checked.filled,
                          "total": checked.total, "soft": [f.code for f in checked.soft],
+                         "roster_errors": checked.roster_errors,
+                         # the totals the rows now fill (their inputs become read-only on the page)
+                         "totals": {code: checked.values.get(code) for r in respondent.form.form().rosters
+                                    if rosters and r.code in rosters for code in r.fills},
                          "can_submit": checked.can_submit, "state": respondent.get_state_display()})
 
 
@@ -311,12 +369,14 @@ def submit(request, pk: int):
     if not services.may_fill(request.user, respondent):
         raise PermissionDenied("Эту форму заполняет организация.")
     values, justifications = _posted_values(request, respondent)
+    rosters = _posted_rosters(request, respondent.form.form())
     try:
-        services.submit(respondent, request.user, values, justifications=justifications)
+        services.submit(respondent, request.user, values, justifications=justifications, rosters=rosters)
     except services.Refused as refused:
         if respondent.state in (State.NOT_STARTED, State.DRAFT, State.RETURNED):
             try:
-                services.save_draft(respondent, request.user, values, justifications=justifications)
+                services.save_draft(respondent, request.user, values, justifications=justifications,
+                                    rosters=rosters)
             except services.Refused:
                 pass
         messages.error(request, "Форма не отправлена: " + "; ".join(refused.reasons))

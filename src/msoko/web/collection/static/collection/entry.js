@@ -2,6 +2,17 @@
 // come back as JSON. No framework: the page works without this script too (the buttons post the form).
 (function () {
   var form = document.getElementById("entry");
+  // «Добавить строку»: a copy of a roster's last row, emptied and numbered next
+  document.querySelectorAll("button.add-row").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var body = document.querySelector('table.roster[data-roster="' + button.dataset.roster + '"] tbody');
+      var last = body.lastElementChild, row = last.cloneNode(true), n = body.children.length;
+      row.querySelectorAll("input, select").forEach(function (el) {
+        el.name = el.name.replace(/__\d+__/, "__" + n + "__"); el.value = "";
+      });
+      body.appendChild(row);
+    });
+  });
   if (!form || !form.dataset.save) return;
   var timer = null, status = document.getElementById("save-status");
   function show(data) {
@@ -13,6 +24,15 @@
     });
     document.querySelectorAll(".soft [data-check]").forEach(function (el) {
       el.classList.toggle("failing", (data.soft || []).indexOf(el.dataset.check) >= 0);
+    });
+    document.querySelectorAll(".roster-errors").forEach(function (el) {
+      el.textContent = (data.roster_errors || []).join("; ");
+    });
+    Object.keys(data.totals || {}).forEach(function (code) {
+      var input = document.getElementById("f_" + code);
+      if (!input) return;
+      input.readOnly = true;  // counted from the roster's rows
+      input.value = data.totals[code] === null ? "" : data.totals[code];
     });
     var meter = document.getElementById("progress");
     if (meter && data.total) { meter.max = data.total; meter.value = data.filled;
@@ -31,4 +51,5 @@
       .catch(function () { status.textContent = "не удалось сохранить — проверьте связь"; });
   }
   form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 800); });
+  form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(save, 800); });
 })();
