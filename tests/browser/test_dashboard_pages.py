@@ -133,3 +133,26 @@ def test_the_organisation_page_draws_the_vpr_histogram_and_task_completion(live_
     page.click("#vpr-0 details.table-view summary")
     assert page.locator("#vpr-0 details.table-view table").first.is_visible()
     page.locator("#vpr-0").screenshot(path=str(PERSONA_SCREENSHOTS / "dashboard-organisation-vpr.png"))
+
+
+def test_chart_axes_write_numbers_the_russian_way(live_server, page):
+    """The page's chart script draws a spec whose axis needs decimals: «10,1», never «10.1»."""
+    import json
+    import re
+
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 300, "height": 150,
+            "data": {"values": [{"year": 2024, "value": 10.06}, {"year": 2025, "value": 10.31},
+                                {"year": 2026, "value": 10.2}]},
+            "mark": "line", "encoding": {"x": {"field": "year", "type": "ordinal"},
+                                         "y": {"field": "value", "type": "quantitative",
+                                               "scale": {"zero": False}}}}
+    page.goto(live_server.url + "/accounts/login/")  # any page of the site: same origin for the scripts
+    page.set_content(f'<div class="vl" data-spec="s"></div><script id="s" type="application/json">'
+                     f"{json.dumps(spec)}</script>")
+    page.add_script_tag(url=live_server.url + "/static/msoko/vendor/vega-bundle.js")
+    page.add_script_tag(url=live_server.url + "/static/msoko/charts.js")
+    page.evaluate("document.dispatchEvent(new Event('DOMContentLoaded'))")
+    page.wait_for_selector("div.vl[data-rendered] svg", timeout=15000)
+    labels = [t or "" for t in page.locator("div.vl svg text").all_text_contents()]
+    assert not [t for t in labels if re.fullmatch(r"−?\d+\.\d+", t)], labels
+    assert [t for t in labels if re.fullmatch(r"10,\d+", t)], labels
