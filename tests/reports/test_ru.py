@@ -70,3 +70,17 @@ def test_dates_and_school_years_read_as_in_russian_documents():
     assert ru.date_ru(date(2026, 3, 1)) == f"1 марта 2026{NB}г."
     assert ru.school_year(2026) == "2025/2026 учебный год"
     assert ru.school_year_genitive(2026) == "2025/2026 учебного года"
+
+
+def test_report_chart_axes_write_numbers_the_russian_way():
+    import re
+
+    import altair as alt
+
+    from msoko.reports import charts
+
+    chart = alt.Chart(alt.Data(values=[{"year": 2024, "value": 10.06}, {"year": 2025, "value": 10.31}])).mark_line(
+    ).encode(x="year:O", y=alt.Y("value:Q", scale=alt.Scale(zero=False)))
+    svg = charts._render(chart, "svg").decode("utf-8")
+    labels = re.findall(r">([^<>]+)</text>", svg)
+    assert "10,30" in labels and not [t for t in labels if re.fullmatch(r"\d+\.\d+", t)], labels
