@@ -131,7 +131,9 @@ def test_recompute_starts_a_job_polled_by_its_owner_only(api_world, computed):
     assert started.status_code == 202
     job = started.json()
     polled = get(client, job["url"], coordinator).json()
-    assert polled["status"] == "done" and polled["result"]["pipeline"]["computed"] > 0
+    # nothing changed since the fixture's run_all: the incremental run recomputes nothing and says so
+    assert polled["status"] == "done" and polled["result"]["pipeline"]["plan"]["mode"] == "nothing"
+    assert "пересчитывать нечего" in polled["result"]["summary"]
     assert get(client, job["url"], api_world.users["coordinator_b"]).status_code == 404
     assert client.post("/api/v1/recompute", **bearer(api_world.users["expert"])).status_code == 403
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from msoko.core.issues import RejectedInput
+from msoko.engine.incremental import describe
 from msoko.engine.pipeline import STAGES, run_all
 from msoko.web.jobs.models import Job, JobStatus
 from msoko.web.jobs.runner import Report, submit
@@ -60,12 +61,16 @@ def run_recompute(report: Report) -> tuple[str, dict]:
             "issues": [issue.as_dict() for issue in rejected.issues][:1000]}
     data = summary.as_dict()
     years = ", ".join(str(y) for y in summary.years) or "нет данных"
+    # the run is incremental: say what it recomputed and why (engine.incremental.describe)
+    said = " ".join(describe(summary.plan))
+    if summary.plan["mode"] == "full" or summary.plan.get("indicator_datasets"):
+        said += (f" Показателей рассчитано: {data['computed']} (годы: {years}), ожидают данных: {data['waiting']}; "
+                 f"{data['seconds']:.1f} с.")
     return JobStatus.DONE, {
-        "summary": f"Результаты пересчитаны: показателей {data['computed']} (годы: {years}), ожидают данных: "
-                   f"{data['waiting']}; {data['seconds']:.1f} с.",
+        "summary": said,
         "issues": data["warnings"][:1000],
         "pipeline": {key: data[key] for key in ("run_id", "rows", "computed", "waiting", "years", "seconds",
-                                                 "stages")},
+                                                 "stages", "plan")},
         "next_url": "/",
         "next_label": "На главную",
     }
