@@ -33,6 +33,7 @@ from msoko.engine.warehouse import Warehouse
 Progress = Callable[[str, int, int], None]
 SHARE_LIKE = (Kind.SHARE,)
 Z = 1.959963984540054
+Z_SQL = f"CAST({Z!r} AS DOUBLE)"  # a DOUBLE in every engine (a bare literal is a DECIMAL in DuckDB and Spark)
 
 
 @dataclass
@@ -57,6 +58,47 @@ class ComputeOutcome:
 
             return empty_values()
         return self.con.sql(f"SELECT * FROM {self.table}").to_arrow_table()
+
+
+def in_dialect(sql: str, dialect: str) -> str:
+    """The engine's own SQL is written once, for DuckDB; another engine runs SQLGlot's rendering of it."""
+    if dialect == "duckdb":
+        return sql
+    import sqlglot
+
+    return sqlglot.transpile(sql, read="duckdb", write=dialect)[0]
+
+
+class DuckDBRunner:
+    """Runs the engine's statements (DuckDB SQL) on a DuckDB connection: the default engine. Another engine
+    (`msoko.engine.spark.SparkRunner`) offers the same methods and transpiles the same statements."""
+
+    dialect = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def prepare(self, sources: Sources, datasets: list[str], years: list[int]) -> None:
+        """Make the datasets' views (`ds_<name>`, `orgs`, `munis`) readable by the engine: already here."""
+
+    def table(self, name: str, sql: str, *, dialect: str = "duckdb", numbered: bool = False) -> None:
+        """Materialise `sql` (written in `dialect`) as `name`; `numbered`: its rows are told apart by `rowid`
+        (DuckDB's own row number of a table)."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def row(self, sql: str) -> tuple:
+        return self.con.execute(sql).fetchall()[0]
+
+    def drop(self, *names: str) -> None:
+        self.con.execute("; ".join(f"DROP TABLE {name}" for name in names))
+
+    def publish(self, table: str, longs: list[str]) -> None:
+        """`table` on the DuckDB connection: a view of the long rows each dataset's `longs` unfold, or empty."""
+        self.con.execute(f"DROP VIEW IF EXISTS {table}; DROP TABLE IF EXISTS {table}")
+        if longs:  # the long rows are unfolded from the wide tables as they are read (written), never stored
+            self.con.execute(f"CREATE TEMP VIEW {table} AS {' UNION ALL '.join(longs)}")
+        else:
+            self.con.execute(f"CREATE TEMP TABLE {table} ({VALUE_COLUMNS})")
 
 
 def connect(memory_limit: str | None = None, threads: int | None = None, temp_dir: str | None = None
@@ -122,10 +164,10 @@ def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int]
         parts.append((indicator.code, num, den, size))
         if indicator.kind is Kind.MEAN and SCALE_COLUMN in spec.columns:
             # a mean is never taken across different maxima: the bounds of the maxima its rows are on
-            filtered = f" FILTER (WHERE {where.sql(dialect=dialect)})" if where is not None else ""
+            filtered = f" FILTER (WHERE {where.sql(dialect='duckdb')})" if where is not None else ""
             bound = f"coalesce({_quote(SCALE_COLUMN)}, {UNKNOWN_SCALE})"
-            scales[indicator.code] = (column(f"min({bound}){filtered}", "min"),
-                                      column(f"max({bound}){filtered}", "max"))
+            scales[indicator.code] = (column(in_dialect(f"min({bound}){filtered}", dialect), "min"),
+                                      column(in_dialect(f"max({bound}){filtered}", dialect), "max"))
     view = _quote("ds_" + spec.name)
     if spec.grain is Grain.ORGANISATION:  # rows of organisations outside the registry are not counted
         # The organisation's municipality and region ride along, so the roll-up needs no second join.
@@ -137,8 +179,10 @@ def _base_query(spec: DatasetSpec, indicators: list[Indicator], years: list[int]
     dim_sql = ", ".join(_quote(c) for c in dims)
     year_list = ", ".join(str(int(y)) for y in years)
     selects = ", ".join(f"{sql} AS {name}" for sql, name in columns.items())
-    sql = f"SELECT {dim_sql}, {selects} FROM {source} WHERE year IN ({year_list}) GROUP BY {dim_sql}"
-    return sql, parts, rollup, scales
+    # the frame is the engine's DuckDB text (rendered for `dialect`); the parts are already in `dialect`
+    frame = in_dialect(f"SELECT {dim_sql}, __parts__ FROM {source} WHERE year IN ({year_list}) GROUP BY {dim_sql}",
+                       dialect)
+    return frame.replace("__parts__", selects, 1), parts, rollup, scales
 
 
 def _rollup_query(spec: DatasetSpec, base: str, rollup: dict[str, str]) -> str:
@@ -147,8 +191,10 @@ def _rollup_query(spec: DatasetSpec, base: str, rollup: dict[str, str]) -> str:
     name it, a key of every grouping set — never rolled up."""
     breakdowns = list(spec.breakdowns)
     keyed = procedure_key(spec)
-    subject = '"subject"' if "subject" in breakdowns else "CAST(NULL AS VARCHAR)"
-    grade = '"grade"' if "grade" in breakdowns else "CAST(NULL AS BIGINT)"
+    # a breakdown column is selected as itself, not aliased: Spark resolves HAVING's GROUPING(x) against an
+    # alias of the select list and then finds no grouping column of that name
+    subject = '"subject"' if "subject" in breakdowns else "CAST(NULL AS VARCHAR) AS subject"
+    grade = '"grade"' if "grade" in breakdowns else "CAST(NULL AS BIGINT) AS grade"
     procedure = ('"procedure"' if keyed else
                  _text(spec.procedure) if spec.procedure else "CAST(NULL AS VARCHAR)")
     sets = [()]
@@ -172,8 +218,8 @@ def _rollup_query(spec: DatasetSpec, base: str, rollup: dict[str, str]) -> str:
     blocks = []
     for level, id_sql in levels:
         inner = f"FROM (SELECT b.*, {id_sql} AS id FROM {joined})"
-        head = (f"SELECT '{level}' AS level, id, year, CAST({procedure} AS VARCHAR) AS procedure, {subject} AS "
-                f"subject, {grade} AS grade, {sums} {inner}")
+        head = (f"SELECT '{level}' AS level, id, year, CAST({procedure} AS VARCHAR) AS procedure, {subject}, "
+                f"{grade}, {sums} {inner}")
         if not breakdowns:
             blocks.append(f"{head} GROUP BY {', '.join(fixed)}")
             continue
@@ -244,10 +290,12 @@ def _ranks_query(wide: str, parts: list[Part], indicators: dict[str, Indicator])
               for i, (code, *_) in enumerate(parts) if indicators[code].direction in RANKED]
     if not narrow:
         return None
-    whole = "w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-    return (f"SELECT rid, i, CAST(rank() OVER w AS BIGINT) AS r, CAST(count(*) OVER ({whole}) AS BIGINT) AS n, "
-            f"first_value(k) OVER ({whole}) AS b FROM ({' UNION ALL '.join(narrow)}) "
-            "WINDOW w AS (PARTITION BY i, pk, pk2 ORDER BY k)")
+    # Written out for every engine (Spark neither extends a named window with a frame nor orders NULLs
+    # last by default): ties share a rank whatever their order, the best key is the peer group's minimum.
+    peers = "PARTITION BY i, pk, pk2"
+    return (f"SELECT rid, i, CAST(rank() OVER ({peers} ORDER BY k ASC NULLS LAST) AS BIGINT) AS r, "
+            f"CAST(count(*) OVER ({peers}) AS BIGINT) AS n, min(k) OVER ({peers}) AS b "
+            f"FROM ({' UNION ALL '.join(narrow)})")
 
 
 
@@ -294,16 +342,17 @@ def _long_query(wide: str, ranks: str | None, parts: list[Part], indicators: dic
         else:
             attainment = "CASE WHEN target IS NULL OR value IS NULL THEN NULL WHEN target <> 0 THEN value / target END"
         if indicator.kind in SHARE_LIKE:
-            ci = [f"CASE WHEN denominator > 0 THEN (value + {Z}^2 / (2 * denominator) {op} {Z} * sqrt(value * "
-                  f"(1 - value) / denominator + {Z}^2 / (4 * denominator * denominator))) / (1 + {Z}^2 / denominator) END"
+            z = Z_SQL
+            ci = [f"CASE WHEN denominator > 0 THEN (value + {z}^2 / (2 * denominator) {op} {z} * sqrt(value * "
+                  f"(1 - value) / denominator + {z}^2 / (4 * denominator * denominator))) / (1 + {z}^2 / denominator) END"
                   for op in ("-", "+")]
         else:
             ci = ["CAST(NULL AS DOUBLE)"] * 2
         longs.append(
             f"SELECT level, id, CAST(year AS BIGINT) AS year, indicator, value, numerator, denominator, subject, "
             f"CAST(grade AS BIGINT) AS grade, group_size, under_min_group, change, target, {attainment} AS attainment, "
-            "rank, peers, CASE WHEN rank IS NOT NULL THEN CASE WHEN peers = 1 THEN 100.0 "
-            "ELSE 100.0 * (peers - rank) / (peers - 1) END END AS percentile, best_value, "
+            "rank, peers, CASE WHEN rank IS NOT NULL THEN CASE WHEN peers = 1 THEN CAST(100 AS DOUBLE) "
+            "ELSE CAST(100 * (peers - rank) AS DOUBLE) / CAST(peers - 1 AS DOUBLE) END END AS percentile, best_value, "
             f"{ci[0]} AS ci_low, {ci[1]} AS ci_high, CAST({int(version)} AS BIGINT) AS version, "
             f"{_text(digest)} AS definition_hash, procedure FROM ({inner})")
     return " UNION ALL ".join(longs)
@@ -318,15 +367,21 @@ VALUE_COLUMNS = ("level VARCHAR, id VARCHAR, year BIGINT, indicator VARCHAR, val
 
 def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None = None,
             versions: dict[str, tuple[int, str]] | None = None, progress: Progress | None = None,
-            con: duckdb.DuckDBPyConnection | None = None, dialect: str = "duckdb") -> ComputeOutcome:
+            con: duckdb.DuckDBPyConnection | None = None, runner: DuckDBRunner | None = None) -> ComputeOutcome:
     """Compute every indicator of `catalog` whose dataset has data; `years` limits what is returned
     (the previous year is read too, for the change). `versions` maps code → (version, hash) to stamp.
 
     Per dataset: one scan into `base` (parts per organisation × year × breakdown), the roll-up to every
     level × breakdown, and one table `wide_<n>` of the kept years with values, previous values and ranks
     per indicator. `values_out` is a view that unfolds the wide tables into the stored long rows; the
-    long rows are produced only while they are written."""
+    long rows are produced only while they are written.
+
+    `runner` runs the statements: DuckDB on `con` by default; a Spark runner (`msoko.engine.spark`) runs the
+    same statements, the formulas rendered by SQLGlot's Spark dialect, and publishes its rows as `values_out`
+    on `con`. The sources (`Sources`: views, years, scale warnings) are DuckDB's in both cases."""
     con = con or connect()
+    runner = runner or DuckDBRunner(con)
+    dialect = runner.dialect
     specs = dataset_specs(catalog)
     sources = Sources(con, warehouse, specs)
     by_dataset: dict[str, list[Indicator]] = {}
@@ -343,6 +398,8 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
     read = sorted({y for y in all_years if y in keep or (y + 1) in keep})
     outcome.years = keep
     outcome.warnings = sources.scale_gaps(keep)
+    if read and keep:
+        runner.prepare(sources, sorted(by_dataset), read)
     total = len(by_dataset) + 1
     longs = []
     for step, (name, indicators) in enumerate(sorted(by_dataset.items())):
@@ -357,14 +414,14 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
         spec = specs[name]
         base_sql, parts, rollup, scales = _base_query(spec, indicators, read, dialect)
         wide = f"wide_{step}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {base_sql}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rolled AS {_rollup_query(spec, 'base', rollup)}")
+        runner.table("base", base_sql, dialect=dialect)
+        runner.table("rolled", _rollup_query(spec, "base", rollup))
         named = {i.code: i for i in indicators}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {wide} AS {_wide_query('rolled', parts, named, keep, scales)}")
+        runner.table(wide, _wide_query("rolled", parts, named, keep, scales), numbered=True)
         # count(*) FILTER, not count_if: DuckDB's count_if over no rows is NULL, not 0
         counted = ", ".join(f"count(*) FILTER (WHERE {_present(size, scales.get(code))})"
                             for code, *_, size in parts)
-        counts = con.execute(f"SELECT {counted} FROM {wide}").fetchall()[0]
+        counts = runner.row(f"SELECT {counted} FROM {wide}")
         kept = [(part, n) for part, n in zip(parts, counts, strict=True) if n]
         for (code, *_), n in zip(parts, counts, strict=True):
             if not n:
@@ -374,22 +431,18 @@ def compute(warehouse: Warehouse, catalog: Catalog, *, years: list[int] | None =
             ranks_sql = _ranks_query(wide, parts, named)
             ranks = f"ranks_{step}" if ranks_sql else None
             if ranks_sql:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {ranks} AS {ranks_sql}")
+                runner.table(ranks, ranks_sql)
             longs.append(_long_query(wide, ranks, parts, named, keep, versions or {}, only=kept_parts,
                                      scales=scales))
             outcome.rows += sum(n for _, n in kept)
             outcome.computed += [part[0] for part in kept_parts]
-        con.execute("DROP TABLE base; DROP TABLE rolled")
+        runner.drop("base", "rolled")
     if progress:
         progress("сравнение, ранги, цели", total - 1, total)
-    con.execute(f"DROP VIEW IF EXISTS {outcome.table}; DROP TABLE IF EXISTS {outcome.table}")
-    if longs:  # the long rows are unfolded from the wide tables as they are read (written), never stored
-        con.execute(f"CREATE TEMP VIEW {outcome.table} AS {' UNION ALL '.join(longs)}")
-    else:
-        con.execute(f"CREATE TEMP TABLE {outcome.table} ({VALUE_COLUMNS})")
+    runner.publish(outcome.table, longs)
     if progress:
         progress("готово", total, total)
     return outcome
 
 
-__all__ = ["ComputeOutcome", "Direction", "compute", "connect"]
+__all__ = ["ComputeOutcome", "Direction", "DuckDBRunner", "compute", "connect", "in_dialect"]

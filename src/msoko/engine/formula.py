@@ -272,7 +272,23 @@ def compile_part(part: exp.Expression, *, where: exp.Expression | None = None,
             return exp.Filter(this=node.copy(), expression=exp.Where(this=where.copy()))
         return node
 
-    return part.copy().transform(quote).transform(rewrite).sql(dialect=dialect)
+    tree = part.copy().transform(quote)
+    if dialect != "duckdb":  # DuckDB's own count_if already means what explicit_count_if writes out
+        tree = tree.transform(explicit_count_if)
+    return tree.transform(rewrite).sql(dialect=dialect)
+
+
+def explicit_count_if(node: exp.Expression) -> exp.Expression:
+    """`count_if(c)` written out as `sum(CASE WHEN c THEN 1 WHEN NOT c THEN 0 END)`: 0 when every row's
+    condition is false, NULL when no row has a known condition (or there are no rows) — what DuckDB's
+    count_if gives, while Spark's counts 0 there. One meaning in every engine; DuckDB keeps its native
+    count_if (the same values, checked by tests/spark/test_differential.py)."""
+    if not isinstance(node, exp.CountIf):
+        return node
+    condition = node.this
+    case = exp.Case(ifs=[exp.If(this=exp.paren(condition.copy()), true=exp.Literal.number(1)),
+                         exp.If(this=exp.not_(exp.paren(condition.copy())), true=exp.Literal.number(0))])
+    return exp.Sum(this=case)
 
 
 def literal(value) -> exp.Expression:
