@@ -312,3 +312,16 @@ def test_a_kept_export_is_never_served_beyond_the_viewers_scope(client, world, r
     client.force_login(world.users["coordinator_a"])
     codes = {row[1] for row in _csv_rows(client.get(url).content)[1:]}
     assert codes == {"77", "mun-A", "edu100001", "edu100002"}
+
+
+def test_a_comparison_chart_fits_its_axis_to_the_values_and_writes_each_value_by_its_name():
+    from msoko.web.dashboards import charts
+
+    chart = charts.bars("c", "Доля", [{"name": "Район А", "value": 94.4, "label": "94,4 %"},
+                                      {"name": "Район Б", "value": 86.1, "label": "86,1 %"}],
+                        [{"value": 88.4, "caption": "Регион: 88,4 %"}], "%", ["Название", "Значение"], [])
+    points = chart.spec["layer"][0]
+    assert points["mark"]["type"] == "point" and points["encoding"]["x"]["scale"]["zero"] is False
+    assert [i["axis_label"] for i in chart.spec["datasets"]["items"]] == ["Район А — 94,4 %", "Район Б — 86,1 %"]
+    assert not [layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "text"
+                and layer.get("data", {}).get("name") == "items"]  # no value text inside the plot to collide
