@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from msoko.cli.common import HomeOption, console, print_issues, reject, workspace
+from msoko.cli.common import HomeOption, console, print_issues, reject, usage_error, workspace
 from msoko.core.issues import RejectedInput
 from msoko.core.workspace import Workspace
 
@@ -25,14 +25,19 @@ FullOption = Annotated[bool, typer.Option(
     "--full", help="Пересчитать всё заново. Без него пересчитывается только то, что изменилось "
                    "с прошлого расчёта: изменённые наборы данных за изменённые годы и следующие за "
                    "ними; результат тот же, что у полного пересчёта.")]
+EngineOption = Annotated[str, typer.Option(
+    "--engine", help="Чем считать показатели: duckdb (на этой машине) или spark (PySpark: local[2] или кластер "
+                     "из MSOKO_SPARK_MASTER; нужны python3 -m uv sync --extra spark и Java 17). Признаки "
+                     "необъективности, рейтинг и распределения считает DuckDB.")]
 
 
-def run_compute(ws: Workspace, years: list[int] | None, progress: Progress, full: bool = False):
+def run_compute(ws: Workspace, years: list[int] | None, progress: Progress, engine: str = "duckdb",
+                full: bool = False):
     """`engine.pipeline.run_all` drawn on `progress`: one bar per stage. Kept for the callers of the old
     name (`msoko demo`); the pipeline itself lives in the engine."""
     from msoko.engine.pipeline import run_all
 
-    return run_all(ws, years=years, progress=rich_stages(progress), full=full)
+    return run_all(ws, years=years, progress=rich_stages(progress), engine=engine, full=full)
 
 
 def rich_stages(progress: Progress):
@@ -48,18 +53,29 @@ def rich_stages(progress: Progress):
     return step
 
 
-def compute(year: YearOption = None, home: HomeOption = None, full: FullOption = False) -> None:
+def compute(year: YearOption = None, home: HomeOption = None, full: FullOption = False,
+            engine: EngineOption = "duckdb") -> None:
     """Пересчитать показатели каталога, признаки необъективности, списки ШНОР/ШНСУ и рейтинг муниципалитетов.
 
     По умолчанию пересчитывается только изменившееся с прошлого расчёта (итог говорит, что и почему);
     --full пересчитывает всё."""
+    from msoko.engine.pipeline import ENGINES
+
+    if engine not in ENGINES:
+        raise usage_error(f"неизвестный движок «{engine}»: допустимы {', '.join(ENGINES)}.")
+    if engine == "spark":
+        from msoko.engine.spark import spark_available
+
+        if not spark_available():
+            raise usage_error("движок spark не установлен: выполните python3 -m uv sync --extra spark "
+                              "(нужны PySpark и Java 17).")
     ws = workspace(home)
     years = [year] if year is not None else None
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=False) as progress:
-            summary = run_compute(ws, years, progress, full=full)
+            summary = run_compute(ws, years, progress, engine=engine, full=full)
     except RejectedInput as rejected:
         raise reject(rejected.issues, "Настройки расчёта (каталог показателей, detection.yaml или ratings.yaml) "
                                       "содержат ошибки, ничего не пересчитано.") from None

@@ -23,6 +23,9 @@ VARIABLES: dict[str, str] = {
     "MSOKO_LOGIN_LOCKOUT_SECONDS": "На сколько секунд блокируется вход после исчерпания попыток. По умолчанию 900.",
     "MSOKO_MAX_UPLOAD_MB": "Наибольший размер загружаемого файла, МБ. По умолчанию 200.",
     "MSOKO_SECRET_KEY": "Секретный ключ (если не задан, создаётся в рабочем пространстве при первом запуске).",
+    "MSOKO_SPARK_MASTER": "Адрес кластера Spark для msoko compute --engine spark (spark://host:7077). По умолчанию local[2].",
+    "MSOKO_SPARK_PARTITIONS": "Число частей перемешивания Spark (spark.sql.shuffle.partitions). По умолчанию 8.",
+    "MSOKO_SPARK_SCRATCH": "Папка промежуточных Parquet-файлов Spark; на кластере — общая для всех узлов. По умолчанию tmp/ рабочего пространства.",
 }
 
 
