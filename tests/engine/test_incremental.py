@@ -372,3 +372,31 @@ def test_the_plan_in_russian_names_what_was_left_alone():
     ]
     assert describe({"mode": "full", "reasons": ["изменился реестр организаций"]}) == [
         "Полный пересчёт: изменился реестр организаций."]
+
+
+def test_row_changes_names_the_years_and_organisations_whose_rows_differ(tmp_path: Path):
+    import duckdb
+
+    from msoko.engine.incremental import row_changes
+
+    def written(name: str, table: pa.Table) -> list[Path]:
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(table, path)
+        return [path]
+
+    old = pa.table({"year": [2024, 2024, 2025, 2025], "org_id": ["a", "b", "a", "b"], "mark": [3, 4, 5, 5]})
+    con = duckdb.connect()
+    # b's 2025 row changed; the new file lists its columns in another order
+    new = pa.table({"mark": [3, 4, 5, 2], "org_id": ["a", "b", "a", "b"], "year": [2024, 2024, 2025, 2025]})
+    assert row_changes(con, written("old", old), written("new", new)) == ({2025}, {"b"})
+    # the same rows, a duplicate more: a multiset differs
+    twice = pa.concat_tables([old, old.slice(0, 1)])
+    assert row_changes(con, written("old", old), written("twice", twice)) == ({2024}, {"a"})
+    assert row_changes(con, written("old", old), written("same", old)) == (set(), set())
+    # a side with no files (a partition added or rolled back): all its rows
+    assert row_changes(con, [], written("new", new)) == ({2024, 2025}, {"a", "b"})
+    # a column only one version has: every row of both counts as changed
+    wider = old.append_column("extra", pa.array([1, 1, 1, 1]))
+    assert row_changes(con, written("old", old), written("wider", wider)) == ({2024, 2025}, {"a", "b"})
+    # no year: the caller recomputes everything
+    assert row_changes(con, written("old", old.drop(["year"])), written("new", new.drop(["year"]))) is None

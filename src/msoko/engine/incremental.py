@@ -193,7 +193,7 @@ def row_changes(con: duckdb.DuckDBPyConnection, old: list[Path], new: list[Path]
     shapes = set()
     for file in [*old, *new]:
         names = pq.read_schema(file).names
-        shapes.add(tuple(names))
+        shapes.add(frozenset(names))  # columns are read by name: their order does not matter
         columns = names if columns is None else [c for c in columns if c in names]
     if not columns or "year" not in columns:
         return None
