@@ -287,7 +287,7 @@ def test_what_forces_a_full_run(tmp_path: Path):
     assert "нет сведений" in run_all(ws).plan["reasons"][0]
     assert run_all(ws, full=True).plan["mode"] == "full"
     # a run over one year leaves results a full run would not: the next run starts from scratch
-    run_all(ws, years=[FIRST_YEAR])
+    assert run_all(ws, years=[FIRST_YEAR]).plan["years_only"] == [FIRST_YEAR]
     assert run_all(ws).plan["mode"] == "full"
     # the registry changes every unit's municipality and region
     orgs = _active(ws, "organisations", "all")
@@ -372,6 +372,8 @@ def test_the_plan_in_russian_names_what_was_left_alone():
     ]
     assert describe({"mode": "full", "reasons": ["изменился реестр организаций"]}) == [
         "Полный пересчёт: изменился реестр организаций."]
+    assert describe({"mode": "full", "reasons": ["расчёт только за 2025"], "years_only": [2025]}) == [
+        "Пересчитаны только годы 2025; следующий расчёт без --year будет полным."]
 
 
 def test_row_changes_names_the_years_and_organisations_whose_rows_differ(tmp_path: Path):

@@ -142,6 +142,7 @@ class Plan:
     changed_orgs: dict[str, int] = field(default_factory=dict)  # warehouse dataset → organisations changed
     imports: list[str] = field(default_factory=list)  # ids of the imports (or roll-backs) behind the change
     seconds: float = 0.0  # spent finding what changed
+    years_only: list[int] | None = None  # a run asked for these years (`--year`): every stage, those years only
 
     @property
     def nothing(self) -> bool:
@@ -159,7 +160,7 @@ class Plan:
                 "distribution_years": years(self.distribution_years),
                 "changed_years": {k: list(v) for k, v in self.changed_years.items()},
                 "changed_orgs": dict(self.changed_orgs), "imports": list(self.imports),
-                "seconds": round(self.seconds, 2)}
+                "seconds": round(self.seconds, 2), "years_only": self.years_only}
 
 
 def full_plan(*reasons: str) -> Plan:
@@ -356,6 +357,8 @@ def describe(plan: dict) -> list[str]:
         return "все годы" if found == "все" else ", ".join(str(y) for y in found)
 
     reasons = "; ".join(plan.get("reasons") or [])
+    if plan["mode"] == "full" and plan.get("years_only"):
+        return [f"Пересчитаны только годы {years(plan['years_only'])}; следующий расчёт без --year будет полным."]
     if plan["mode"] == "full":
         return [f"Полный пересчёт: {reasons or 'по запросу'}."]
     if plan["mode"] == "nothing":
