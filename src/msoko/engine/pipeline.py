@@ -160,11 +160,13 @@ def run_datasets(ws: Workspace, run_id: str) -> dict[str, dict]:
 
 def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int] | None = None,
               progress: Progress | None = None, memory_limit: str | None = None,
-              derived: Mapping[str, DerivedSource] | None = None, only: set[str] | None = None) -> RunSummary:
+              derived: Mapping[str, DerivedSource] | None = None, only: set[str] | None = None,
+              engine: str = "duckdb") -> RunSummary:
     """Recompute every indicator with data; raises RejectedInput when the catalog has errors.
 
     `derived`: datasets msoko produced itself (`derived_sources(ws)`), each read only where the warehouse
-    holds none of that name. `only`: recompute just the indicators over these catalog datasets (an
+    holds none of that name. `engine`: "duckdb", or "spark" — the same statements on Spark
+    (`msoko.engine.spark`; needs the `spark` extra and Java 17). `only`: recompute just the indicators over these catalog datasets (an
     incremental run). The run replaces the active values of what it recomputed — the indicators × `years`
     (every indicator and year when both are None), so a value no longer computed is no longer shown."""
     started = time.perf_counter()
@@ -185,8 +187,14 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
     spill.mkdir(parents=True, exist_ok=True)
     warehouse = WarehouseWithDerived(ws.warehouse, derived=dict(derived or {}))
     con = connect(memory_limit or "4GB", temp_dir=str(spill))
+    runner = None
+    if engine != "duckdb":
+        from msoko.engine.spark import runner_for
+
+        runner = runner_for(engine, con, spill, memory_limit)
     try:
-        outcome = compute(warehouse, catalog, years=years, versions=versions, progress=progress, con=con)
+        outcome = compute(warehouse, catalog, years=years, versions=versions, progress=progress, con=con,
+                          runner=runner)
         origins = _origins(warehouse, catalog, outcome.computed)
         run_id = (store.write_run_from(con, outcome.table, catalog, versions, datasets=origins, replaces=replaces)
                   if outcome.rows else None)
@@ -196,6 +204,8 @@ def recompute(ws: Workspace, *, catalog: Catalog | None = None, years: list[int]
                             else outcome.absent)
     finally:
         con.close()
+        if runner is not None:
+            runner.cleanup()
     return RunSummary(run_id=run_id, rows=outcome.rows, computed=outcome.computed,
                       waiting=outcome.waiting, years=outcome.years, seconds=time.perf_counter() - started,
                       warnings=warnings + outcome.warnings,
@@ -210,6 +220,7 @@ STAGE_DETECTION = "Объективность, ШНОР/ШНСУ"
 STAGE_INDICATORS = "Показатели"
 STAGE_RATINGS = "Рейтинг муниципалитетов"
 STAGE_DISTRIBUTIONS = "Распределения баллов ВПР, задания Б/П"
+ENGINES = ("duckdb", "spark")  # what computes the indicators; detection, ratings, distributions are DuckDB's
 STAGES = (STAGE_DETECTION, STAGE_INDICATORS, STAGE_RATINGS, STAGE_DISTRIBUTIONS)
 
 
