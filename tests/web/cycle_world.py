@@ -75,3 +75,10 @@ def build(world: World) -> CycleWorld:
                                               content=f"Решение-секрет-{key}", responsible="Иванова",
                                               deadline=date(2026, 6, 1)) for key in ("A", "B")}
     return CycleWorld(world, cycles, goals, measures, recommendations, documents, decisions)
+
+
+def login(client, cw: CycleWorld, persona: str):
+    """The test client, logged in as one of the personas of the cycle world."""
+    client.force_login(cw.world.users[persona])
+    return client
+

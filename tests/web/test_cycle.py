@@ -38,17 +38,12 @@ from msoko.web.cycle.models import (
 )
 from msoko.web.registry.models import Organisation
 from tests.web import dashboard_data
-from tests.web.cycle_world import build
+from tests.web.cycle_world import build, login
 
 
 @pytest.fixture
 def cw(world):
     return build(world)
-
-
-def login(client, cw, persona):
-    client.force_login(cw.world.users[persona])
-    return client
 
 
 # ---- personas ---------------------------------------------------------------------------------------------

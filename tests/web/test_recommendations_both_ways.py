@@ -11,17 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from msoko.web.cycle.models import Recommendation, RecommendationStatus
-from tests.web.cycle_world import PDF, build
+from tests.web.cycle_world import PDF, build, login
 
 
 @pytest.fixture
 def cw(world):
     return build(world)
-
-
-def as_(client, cw, persona):
-    client.force_login(cw.world.users[persona])
-    return client
 
 
 def home(client) -> str:
@@ -32,14 +27,14 @@ def test_the_round_trip_from_issue_to_done(client, cw):
     rec = cw.recommendations["A_a1_draft"]
     deadline = date.today() + timedelta(days=30)
     # the coordinator sends the draft with a deadline
-    as_(client, cw, "coordinator_a").post(reverse("cycle-issue", args=[rec.pk]), {"deadline": deadline.isoformat()})
+    login(client, cw, "coordinator_a").post(reverse("cycle-issue", args=[rec.pk]), {"deadline": deadline.isoformat()})
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.ISSUED and rec.deadline == deadline
     assert rec.issued_by == cw.world.users["coordinator_a"] and rec.issued_at is not None
 
     # the school sees it among what needs doing, with the deadline, and takes it on
     client.logout()
-    page = home(as_(client, cw, "operator_a1"))
+    page = home(login(client, cw, "operator_a1"))
     assert reverse("cycle-recommendation", args=[rec.pk]) in page and deadline.strftime("%d.%m.%Y") in page
     assert "принять к исполнению" in page
     assert client.post(reverse("cycle-recommendation-acknowledge", args=[rec.pk])).status_code == 302
@@ -56,7 +51,7 @@ def test_the_round_trip_from_issue_to_done(client, cw):
 
     # the coordinator sees the report waiting, returns it with a note (a return needs one)
     client.logout()
-    assert reverse("cycle-recommendation", args=[rec.pk]) in home(as_(client, cw, "coordinator_a"))
+    assert reverse("cycle-recommendation", args=[rec.pk]) in home(login(client, cw, "coordinator_a"))
     client.post(reverse("cycle-recommendation-close", args=[rec.pk]), {"decision": "return", "note": ""})
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.REPORTED  # refused: no note
@@ -66,7 +61,7 @@ def test_the_round_trip_from_issue_to_done(client, cw):
 
     # the school sees the return, reports again with a new file (the old one is not kept twice)
     client.logout()
-    page = home(as_(client, cw, "operator_a1"))
+    page = home(login(client, cw, "operator_a1"))
     assert "доработать отчёт" in page
     assert "Приложите план" in client.get(reverse("cycle-recommendation", args=[rec.pk])).content.decode()
     upload = SimpleUploadedFile("план.pdf", PDF + b"%v2", content_type="application/pdf")
@@ -79,7 +74,7 @@ def test_the_round_trip_from_issue_to_done(client, cw):
 
     # the coordinator closes it as done
     client.logout()
-    as_(client, cw, "coordinator_a").post(reverse("cycle-recommendation-close", args=[rec.pk]),
+    login(client, cw, "coordinator_a").post(reverse("cycle-recommendation-close", args=[rec.pk]),
                                           {"decision": "done", "note": "Принято"})
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.DONE and rec.closed_by == cw.world.users["coordinator_a"]
@@ -97,19 +92,19 @@ def test_only_the_addressee_takes_it_on_and_only_the_keeper_closes_it(client, cw
     assert rec.status == RecommendationStatus.ISSUED
     # the school may not close its own report
     rec.submit_report("Сделано")
-    as_(client, cw, "operator_a1")
+    login(client, cw, "operator_a1")
     assert client.post(reverse("cycle-recommendation-close", args=[rec.pk]), {"decision": "done"}).status_code == 403
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.REPORTED
     # another municipality's coordinator does not even find it
     client.logout()
-    as_(client, cw, "coordinator_b")
+    login(client, cw, "coordinator_b")
     assert client.get(reverse("cycle-recommendation", args=[rec.pk])).status_code == 404
 
 
 def test_a_school_never_opens_a_draft_and_a_bad_file_or_date_changes_nothing(client, cw):
     draft = cw.recommendations["A_a1_draft"]
-    as_(client, cw, "operator_a1")
+    login(client, cw, "operator_a1")
     assert client.get(reverse("cycle-recommendation", args=[draft.pk])).status_code == 404
     rec = cw.recommendations["A_a1_issued"]
     fake = SimpleUploadedFile("отчёт.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
@@ -119,7 +114,7 @@ def test_a_school_never_opens_a_draft_and_a_bad_file_or_date_changes_nothing(cli
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.ISSUED and not rec.report_file and rec.report == ""
     client.logout()
-    as_(client, cw, "coordinator_a")
+    login(client, cw, "coordinator_a")
     client.post(reverse("cycle-issue", args=[draft.pk]), {"deadline": "31.02.2026"})
     draft.refresh_from_db()
     assert draft.status == RecommendationStatus.DRAFT
@@ -128,19 +123,19 @@ def test_a_school_never_opens_a_draft_and_a_bad_file_or_date_changes_nothing(cli
 def test_an_overdue_recommendation_is_on_the_keepers_home_page_first(client, cw):
     rec = cw.recommendations["A_a2_issued"]
     Recommendation.objects.filter(pk=rec.pk).update(deadline=date.today() - timedelta(days=3))
-    page = home(as_(client, cw, "coordinator_a"))
+    page = home(login(client, cw, "coordinator_a"))
     assert "Просрочена рекомендация" in page and "просрочено" in page
     tasks = page[page.index('id="tasks"'):page.index("</section>", page.index('id="tasks"'))]
     rows = tasks.split("<tr")[2:]  # after the header row
     overdue = [' class="overdue"' in row for row in rows]
     assert any(overdue) and overdue == sorted(overdue, reverse=True)  # every overdue row before the others
     client.logout()
-    assert "Просрочена рекомендация" not in home(as_(client, cw, "coordinator_b"))
+    assert "Просрочена рекомендация" not in home(login(client, cw, "coordinator_b"))
 
 
 def test_the_home_page_finds_organisations_by_any_case_and_yo(client, cw):
     org = cw.world.organisations["a1"]
-    as_(client, cw, "region_admin")
+    login(client, cw, "region_admin")
     query = org.name.upper().replace("Е", "Ё")[:8]
     page = client.get(reverse("home"), {"q": query}).content.decode()
     assert "Найдено организаций: " in page and org.name in page
@@ -151,5 +146,5 @@ def test_the_home_page_finds_organisations_by_any_case_and_yo(client, cw):
     assert "Найдено организаций: 0" in page
     client.logout()
     other = cw.world.organisations["b1"]
-    page = as_(client, cw, "coordinator_a").get(reverse("home"), {"q": other.name}).content.decode()
+    page = login(client, cw, "coordinator_a").get(reverse("home"), {"q": other.name}).content.decode()
     assert "Найдено организаций: 0" in page  # search never reaches outside the scope

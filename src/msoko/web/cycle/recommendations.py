@@ -12,7 +12,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -130,12 +130,7 @@ def report_download(request, pk: int):
     rec = _recommendation(request, pk)
     if not rec.report_file:
         raise Http404("К отчёту не приложен файл.")
-    suffix = "." + rec.report_file.name.rsplit(".", 1)[-1].lower() if "." in rec.report_file.name else ""
-    response = FileResponse(rec.report_file.open("rb"), as_attachment=True,
-                            filename=rec.report_name or f"report{suffix}",
-                            content_type=uploads.CONTENT_TYPES.get(suffix, "application/octet-stream"))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.attachment(rec.report_file, rec.report_name, "report")
 
 
 def home_tasks(user, today: date | None = None) -> list[dict]:

@@ -164,3 +164,16 @@ def missing(document) -> list[dict]:
         if value in (None, "") or (isinstance(value, str) and not value.strip()):
             out.append({"key": key, "name": ATTRIBUTES[key], "hint": key in (document.markers or [])})
     return out
+
+
+def attachment(stored, original_name: str, stem: str):
+    """A stored upload sent back as a download under the name it was uploaded with (`stem` + its suffix when
+    there is none), with the content type its suffix allows and no sniffing."""
+    from django.http import FileResponse
+
+    suffix = "." + stored.name.rsplit(".", 1)[-1].lower() if "." in stored.name else ""
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=original_name or f"{stem}{suffix}",
+                            content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -414,10 +414,5 @@ def document_download(request, pk: int):
     document = get_in_scope(Document, request.user, pk=pk)
     if not document.file:
         raise Http404("К документу не приложен файл.")
-    suffix = "." + document.file.name.rsplit(".", 1)[-1].lower() if "." in document.file.name else ""
-    response = FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.original_name or f"document{suffix}",
-                            content_type=uploads.CONTENT_TYPES.get(suffix, "application/octet-stream"))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.attachment(document.file, document.original_name, "document")
 
