@@ -153,7 +153,9 @@ def child(home: str, file: str) -> None:
     outcome = import_file(ws, Path(file), kind="results")
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    peak_mb = usage.ru_maxrss / 1024
+    from msoko.synth.country import peak_rss_mib  # VmHWM: ru_maxrss would carry the parent's peak over exec
+
+    peak_mb = peak_rss_mib()
     print(
         json.dumps(
             {
