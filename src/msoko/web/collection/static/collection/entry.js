@@ -38,13 +38,15 @@
     if (meter && data.total) { meter.max = data.total; meter.value = data.filled;
       document.getElementById("progress-text").textContent = data.filled + " из " + data.total; }
   }
+  var sent = 0;  // a slow answer to an older save must not overwrite the newer one's messages
   function save() {
-    var body = new FormData(form);
+    var body = new FormData(form), mine = ++sent;
     status.textContent = "сохранение…";
     fetch(form.dataset.save, {method: "POST", body: body, credentials: "same-origin",
                               headers: {"X-Requested-With": "fetch"}})
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (mine !== sent) return;
         if (!data.ok) { status.textContent = (data.errors || []).join("; "); return; }
         show(data); status.textContent = "черновик сохранён " + new Date().toLocaleTimeString("ru-RU");
       })
