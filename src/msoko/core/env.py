@@ -25,7 +25,7 @@ VARIABLES: dict[str, str] = {
     "MSOKO_SECRET_KEY": "Секретный ключ (если не задан, создаётся в рабочем пространстве при первом запуске).",
     "MSOKO_SPARK_MASTER": "Адрес кластера Spark для msoko compute --engine spark (spark://host:7077). По умолчанию local[2].",
     "MSOKO_SPARK_PARTITIONS": "Число частей перемешивания Spark (spark.sql.shuffle.partitions). По умолчанию 8.",
-    "MSOKO_SPARK_SCRATCH": "Папка промежуточных Parquet-файлов Spark; на кластере — общая для всех узлов. По умолчанию tmp/ рабочего пространства.",
+    "MSOKO_SPARK_SCRATCH": "Где каждый расчёт на Spark создаёт свою папку промежуточных Parquet-файлов (удаляется после расчёта); на кластере — общая для всех узлов. По умолчанию tmp/ рабочего пространства.",
 }
 
 

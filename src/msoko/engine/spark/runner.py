@@ -4,9 +4,10 @@
   folder (only the years the run reads) and registered as Spark temporary views of the same names. On a
   cluster the scratch folder must be on storage every executor reads (`MSOKO_SPARK_SCRATCH`).
 - `table`: a statement, transpiled from DuckDB's SQL (`render`) unless already written in Spark's (the
-  base scan: its formulas come from `formula.compile_part(dialect="spark")`), is written to Parquet under
-  the scratch folder and read back as a view: each step is materialised once, as DuckDB's temporary tables
-  are, and a numbered table gets a fixed `rowid` (`monotonically_increasing_id`, written once).
+  base scan: its formulas come from `formula.compile_part(dialect="spark")`), is materialised once as a
+  view — checkpointed by the executors (`localCheckpoint`), or with `checkpoint=False` written to Parquet
+  under the scratch folder — as DuckDB's temporary tables are; a numbered table gets a fixed `rowid`
+  (`monotonically_increasing_id`, computed once).
 - `publish`: the stored long rows are written by Spark to Parquet; `values_out` on the DuckDB connection is a
   typed view over those files, so `ResultStore.write_run_from` stores them exactly as it stores DuckDB's.
 
@@ -98,15 +99,17 @@ class SparkRunner:
 
     def __init__(self, spark, con: duckdb.DuckDBPyConnection, scratch: Path | str, *, checkpoint: bool = True):
         self.spark, self.con, self.checkpoint = spark, con, checkpoint
-        self.scratch = Path(env_str("MSOKO_SPARK_SCRATCH") or scratch)
+        self.scratch = Path(scratch)  # this run's own folder: `cleanup` removes it whole
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.statements = 0  # Spark statements run (materialised tables, rows, the published values)
+        self.views: set[str] = set()  # the temporary views this runner made in the session
 
     def _path(self, name: str) -> Path:
         return self.scratch / name
 
     def _register(self, name: str, path: Path) -> None:
         self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        self.views.add(name)
 
     def prepare(self, sources: Sources, datasets: list[str], years: list[int]) -> None:
         year_list = ", ".join(str(int(y)) for y in years)
@@ -126,6 +129,7 @@ class SparkRunner:
             frame = frame.withColumn("rowid", functions.monotonically_increasing_id())
         if self.checkpoint:  # kept by the executors (memory, then their disks): no file round trip
             frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
+            self.views.add(name)
         else:
             path = self._path(name)
             frame.write.mode("overwrite").parquet(str(path))
@@ -139,6 +143,7 @@ class SparkRunner:
     def drop(self, *names: str) -> None:
         for name in names:
             self.spark.catalog.dropTempView(name)
+            self.views.discard(name)
             shutil.rmtree(self._path(name), ignore_errors=True)
 
     def publish(self, table: str, longs: list[str]) -> None:
@@ -157,10 +162,11 @@ class SparkRunner:
         self.con.execute(f"CREATE TEMP VIEW {table} AS {_value_view(files)}")
 
     def close(self) -> None:
-        """Forget the views; the scratch folder (and the values DuckDB may still read) goes with `cleanup`."""
-        for view in self.spark.catalog.listTables():
-            if view.isTemporary:
-                self.spark.catalog.dropTempView(view.name)
+        """Forget this runner's views; the scratch folder (and the values DuckDB may still read) goes with
+        `cleanup`."""
+        for name in sorted(self.views):
+            self.spark.catalog.dropTempView(name)
+        self.views.clear()
 
     def cleanup(self) -> None:
         """After the values are stored: the views (and their checkpoints) and the scratch folder go."""
@@ -178,10 +184,12 @@ def scratch_for(root: Path) -> Path:
 def runner_for(engine: str, con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str | None = None
                ) -> SparkRunner:
     """The runner of `engine` ("spark") for `pipeline.recompute`: a session (local[2] unless
-    MSOKO_SPARK_MASTER names a cluster) and a fresh scratch folder under the workspace's tmp/."""
+    MSOKO_SPARK_MASTER names a cluster) and a fresh scratch folder of its own under MSOKO_SPARK_SCRATCH
+    (storage every node reads, on a cluster) or the workspace's tmp/."""
     if engine != "spark":
         raise ValueError(f"неизвестный движок расчёта «{engine}»: допустимы duckdb и spark")
     if not spark_available():
         raise RuntimeError("движок spark не установлен: выполните python3 -m uv sync --extra spark "
                            "(нужны PySpark и Java 17)")
-    return SparkRunner(spark_session(memory=memory_limit), con, scratch_for(spill))
+    root = Path(env_str("MSOKO_SPARK_SCRATCH") or spill)
+    return SparkRunner(spark_session(memory=memory_limit), con, scratch_for(root))
