@@ -127,6 +127,7 @@ def test_a_roster_is_filled_on_the_page_and_its_totals_follow_the_rows(client, w
     assert [r["code"] for r in a1.rosters["olymp_winners_list"]] == ["T-017", "T-018"]
     page = client.get(reverse("collection-respondent", args=[a1.pk])).content.decode()
     assert 'value="T-018"' in page and "(по строкам списка)" in page
+    assert "Победители и призёры олимпиады (все этапы)" in page and ": olymp_winners" not in page  # the catalog's words
     # a name instead of a pseudonym is refused beside the roster, and the form cannot be sent
     named = {**rows, "r__olymp_winners_list__1__code": "Иванов Иван"}
     saved = client.post(reverse("collection-save", args=[a1.pk]), named).json()

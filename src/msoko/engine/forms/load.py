@@ -42,7 +42,9 @@ def _resolved(form: Form, decl: DatasetDecl) -> Form:
                 update["min"] = 0
             fields.append(field.model_copy(update=update))
         sections.append(section.model_copy(update={"fields": tuple(fields)}))
-    return form.model_copy(update={"sections": tuple(sections)})
+    rosters = tuple(r.model_copy(update={"fill_labels": {c: r.fill_labels.get(c) or decl.label(c) for c in r.fills}})
+                    for r in form.rosters)
+    return form.model_copy(update={"sections": tuple(sections), "rosters": rosters})
 
 
 def _check_form(form: Form, catalog: Catalog, file: str) -> list[Issue]:

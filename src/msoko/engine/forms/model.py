@@ -84,6 +84,10 @@ class Roster(Frozen):
     key_label: str = "Код (псевдоним, не ФИО)"
     columns: tuple[RosterColumn, ...] = ()
     fills: dict[Code, str] = Field(default_factory=dict)  # dataset column → aggregate over the rows
+    fill_labels: dict[Code, str] = Field(default_factory=dict)  # Russian label of each filled column (catalog)
+
+    def fill_label(self, column: str) -> str:
+        return self.fill_labels.get(column) or column
 
 
 class CheckKind(StrEnum):

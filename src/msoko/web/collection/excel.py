@@ -49,7 +49,7 @@ def _columns(form) -> list[tuple[str, str, object]]:
     """(code, Russian header, field or None) of every value column, in form order."""
     out = [(f.code, f.label + (f", {f.unit}" if f.unit else ""), f) for f in form.fields]
     for roster in form.rosters:
-        out += [(code, f"{roster.title}: итог «{code}»", None) for code in roster.fills]
+        out += [(code, f"{roster.fill_label(code)} (итог списка «{roster.title}»)", None) for code in roster.fills]
     return out
 
 

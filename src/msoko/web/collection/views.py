@@ -250,7 +250,7 @@ def _fields_context(respondent: Respondent, checked, prev: dict, *, can_fill: bo
         listed = roster.code in respondent.rosters  # totals come from the rows; else they are typed
         for code in roster.fills:
             value = respondent.values.get(code)
-            totals.append({"code": code, "label": f"{roster.title}: {code}", "value": "" if value is None else value,
+            totals.append({"code": code, "label": roster.fill_label(code), "value": "" if value is None else value,
                            "prev": prev.get(code), "messages": msgs.get(code, []), "computed": listed})
         rosters.append({"roster": roster, "html": mark_safe(_roster_html(  # noqa: S308 — escaped in _roster_html
             roster, respondent.rosters.get(roster.code, []), can_fill=can_fill))})
