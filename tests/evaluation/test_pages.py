@@ -206,6 +206,14 @@ def test_the_chair_records_where_experts_work_and_auto_assignment_follows(client
     refused = client.post(reverse("evaluation-experts"), {"expert": experts[2].pk, "organisation": "нет-такой"},
                           follow=True)
     assert "не найдена" in refused.content.decode() and not ExpertAffiliation.objects.filter(expert=experts[2]).exists()
+    # a municipality code of no municipality in the region is refused and the place already recorded stays
+    foreign = client.post(reverse("evaluation-experts"), {"expert": experts[0].pk, "municipality": "mun-Z"}, follow=True)
+    assert "не найден" in foreign.content.decode()
+    assert ExpertAffiliation.objects.get(expert=experts[0]).municipality == world.municipalities["A"]
+    huge = client.post(reverse("evaluation-experts"), {"expert": experts[0].pk, "organisation": "9" * 100_000},
+                       follow=True)
+    assert "не найдена" in huge.content.decode() and "9" * 100 not in huge.content.decode()
+    assert ExpertAffiliation.objects.get(expert=experts[0]).municipality == world.municipalities["A"]
     campaign = services.open_campaign(world.region, 2027, load_rubric(), date(2027, 9, 15))
     services.auto_assign(campaign)
     assigned = {d.municipality.code: set(d.assignments.values_list("expert__username", flat=True))

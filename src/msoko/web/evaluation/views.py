@@ -355,7 +355,6 @@ def experts(request):
     municipality of their place of work (conflict of interest)."""
     user = request.user
     _require_chair(user)
-    scope = scope_of(user)
     regions = restrict(Region.objects.all(), user)
     people = list(User.objects.filter(role=Role.REGIONAL_EXPERT, is_active=True, region__in=regions)
                   .select_related("affiliation__municipality", "affiliation__organisation").order_by("username"))
@@ -364,11 +363,15 @@ def experts(request):
         expert = next((p for p in people if str(p.pk) == request.POST.get("expert")), None)
         if expert is None:
             raise Http404("Нет такого эксперта в вашем регионе.")
-        municipality = next((m for m in municipalities if m.code == request.POST.get("municipality")), None)
+        chosen = (request.POST.get("municipality") or "").strip()
+        municipality = next((m for m in municipalities if m.code == chosen), None)
         code = (request.POST.get("organisation") or "").strip()
         organisation = restrict(Organisation.objects.select_related("municipality"), user).filter(code=code).first()
-        if code and organisation is None:
-            messages.error(request, f"Организация с кодом «{code}» в регионе не найдена.")
+        refused = (f"Муниципалитет с кодом «{chosen[:64]}» в регионе не найден." if chosen and municipality is None
+                   else f"Организация с кодом «{code[:64]}» в регионе не найдена." if code and organisation is None
+                   else None)
+        if refused:  # an unknown code never clears the place of work already recorded
+            messages.error(request, refused)
             return redirect("evaluation-experts")
         try:
             services.set_affiliation(expert, municipality, organisation)
@@ -377,6 +380,5 @@ def experts(request):
         else:
             messages.success(request, f"Место работы эксперта {expert.username} сохранено.")
         return redirect("evaluation-experts")
-    return render(request, "evaluation/experts.html", {"experts": people, "municipalities": municipalities,
-                                                       "level": scope.level})
+    return render(request, "evaluation/experts.html", {"experts": people, "municipalities": municipalities})
 
