@@ -43,10 +43,10 @@ def _page_url(rec: Recommendation) -> str:
 @login_required
 def recommendation_page(request, pk: int):
     rec = _recommendation(request, pk)
-    if rec.status == RecommendationStatus.DRAFT and not services.can_edit(request.user, rec.cycle):
+    keeper = services.can_edit(request.user, rec.cycle)
+    if rec.status == RecommendationStatus.DRAFT and not keeper:
         raise Http404("Рекомендация ещё не направлена.")  # a school never sees the coordinator's drafts
     addressee = is_addressee(request.user, rec)
-    keeper = services.can_edit(request.user, rec.cycle)
     return render(request, "cycle/recommendation.html", {
         "rec": rec, "today": date.today(), "overdue": rec.overdue(date.today()),
         "may_acknowledge": addressee and rec.status == RecommendationStatus.ISSUED,
