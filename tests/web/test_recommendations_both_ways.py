@@ -113,6 +113,12 @@ def test_a_school_never_opens_a_draft_and_a_bad_file_or_date_changes_nothing(cli
     assert "не принят" in response.content.decode()
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.ISSUED and not rec.report_file and rec.report == ""
+    for text in ("", "   ", "x" * 10_001):  # empty and over the limit: refused in Russian, nothing stored
+        page = client.post(reverse("cycle-recommendation-report", args=[rec.pk]), {"report": text},
+                           follow=True).content.decode()
+        assert "не заполнено" in page or "длиннее" in page
+        rec.refresh_from_db()
+        assert rec.status == RecommendationStatus.ISSUED and rec.report == ""
     client.logout()
     login(client, cw, "coordinator_a")
     client.post(reverse("cycle-issue", args=[draft.pk]), {"deadline": "31.02.2026"})
