@@ -23,6 +23,7 @@ import pytest
 
 from msoko.core.workspace import Workspace
 from msoko.engine import distributions, ratings
+from msoko.engine.detection.data import YEARLY
 from msoko.engine.detection.store import TABLES, DetectionResults
 from msoko.engine.pipeline import STAGE_DETECTION, STAGE_DISTRIBUTIONS, STAGE_INDICATORS, run_all
 from msoko.engine.results import ResultStore
@@ -180,6 +181,9 @@ def stored(ws: Workspace) -> dict[str, pl.DataFrame | object]:
     found = DetectionResults.open(ws.results)
     for name in TABLES:
         out[f"detection/{name}"] = _sorted(found._read(name)) if found else None
+    # the per-year aggregates detection keeps for the next run: reused years must equal rebuilt ones
+    for name, frame in ((found.aggregates(YEARLY) or {}) if found else {}).items():
+        out[f"detection/aggregate_{name}"] = _sorted(frame)
     rated = ratings.Ratings.open(ws.results)
     out["ratings"] = _sorted(rated.ratings()) if rated else None
     out["ratings/scores"] = _sorted(rated.scores()) if rated else None
@@ -270,6 +274,7 @@ def test_one_schools_import_recomputes_its_year_and_the_next_only(tmp_path: Path
     assert "vpr" in plan["indicator_datasets"] and "oge" not in plan["indicator_datasets"]
     assert plan["distribution_years"] == [FIRST_YEAR]
     assert plan["detection"] is True
+    assert plan["detection_years"] == [FIRST_YEAR]  # the other years' group aggregates come from the last run
     assert set(summary.years) == {FIRST_YEAR, FIRST_YEAR + 1}
     assert differences(stored(ws), stored(full_copy(ws, tmp_path / "full"))) == []
 
@@ -279,6 +284,31 @@ def test_one_schools_import_recomputes_its_year_and_the_next_only(tmp_path: Path
     assert again.plan["mode"] == "nothing" and again.stage_seconds == {}
     assert (STAGE_DETECTION, "без изменений") in seen and (STAGE_DISTRIBUTIONS, "без изменений") in seen
     assert (STAGE_INDICATORS, "без изменений") in seen
+
+
+def test_detection_rebuilds_every_years_groups_when_the_kept_ones_cannot_be_trusted(tmp_path: Path):
+    """Kept aggregates are reused only when the last run stored them with the same peaks' widths; a run
+    stored without them (an older msoko) or with other widths rebuilds every year — still equal to full."""
+    ws = Workspace(tmp_path / "home").ensure()
+    build_region(ws, tmp_path / "raw", 7)
+    run_all(ws)
+    run_folder = DetectionResults.open(ws.results).folder
+    for path in run_folder.glob("aggregate_*.parquet"):
+        path.unlink()
+    reimport_school(ws, random.Random(7))
+    assert run_all(ws).plan["mode"] == "incremental"
+    assert differences(stored(ws), stored(full_copy(ws, tmp_path / "full-1"))) == []
+    assert DetectionResults.open(ws.results).aggregates(YEARLY) is not None  # kept again for the next run
+
+    (ws.root / "detection.yaml").write_text("objectivity:\n  peaks:\n    at_width: 3\n", encoding="utf-8")
+    reimport_school(ws, random.Random(8))
+    summary = run_all(ws)
+    assert summary.plan["mode"] == "incremental" and summary.plan["detection"] is True
+    reference = full_copy(ws, tmp_path / "full-2")
+    shutil.copy(ws.root / "detection.yaml", reference.root / "detection.yaml")
+    run_all(reference, full=True)
+    assert DetectionResults.open(ws.results).meta["aggregates"]["peaks"] == [3, 2]
+    assert differences(stored(ws), stored(reference)) == []
 
 
 def test_what_forces_a_full_run(tmp_path: Path):
@@ -351,7 +381,8 @@ def test_compute_says_what_it_recomputed_and_why(golden_workspace):
     assert "Пересчитано только то, что изменилось: изменились данные: vpr за 2024." in said
     assert f"Загрузки: {import_id}." in said
     assert "Организаций с изменёнными данными: vpr — 1." in said
-    assert "Признаки необъективности и списки ШНОР/ШНСУ: пересчитаны целиком" in said
+    assert ("Признаки необъективности и списки ШНОР/ШНСУ: пересчитаны за все годы (правила сравнивают несколько "
+            "лет); итоги по группам заново собраны за 2024, за остальные годы взяты из прошлого расчёта.") in said
     assert ": 2024, 2025 — годы изменений и следующие за ними" in said
     assert "Распределения баллов ВПР: 2024." in said
     assert "Показатели рассчитаны:" in said and "(годы: 2024)" in said  # 2025 has no data
@@ -370,6 +401,9 @@ def test_the_plan_in_russian_names_what_was_left_alone():
         "Рейтинг муниципалитетов: пересчитан.",
         "Распределения баллов ВПР: не пересчитывались — данные ВПР не изменились.",
     ]
+    context_only = {**plan, "detection": True, "detection_years": []}  # context changed: no group rebuilt
+    assert ("Признаки необъективности и списки ШНОР/ШНСУ: пересчитаны за все годы (правила сравнивают несколько "
+            "лет); итоги по группам взяты из прошлого расчёта.") in describe(context_only)
     assert describe({"mode": "full", "reasons": ["изменился реестр организаций"]}) == [
         "Полный пересчёт: изменился реестр организаций."]
     assert describe({"mode": "full", "reasons": ["расчёт только за 2025"], "years_only": [2025]}) == [

@@ -90,7 +90,7 @@ def build(con: duckdb.DuckDBPyConnection, years: list[int] | None, min_group: in
     """Create tables `dist_groups`, `dist_scores`, `dist_tasks` in `con` (a `detection.data.connect`
     connection); return the years they cover."""
     year_filter = "" if years is None else f"AND year IN ({', '.join(str(int(y)) for y in years) or 'NULL'})"
-    detection_data._reference_scales(con)  # scales_all, vpr_bounds — the boundaries detection uses
+    detection_data._reference_scales(con, years)  # scales_all, vpr_bounds — the boundaries detection uses
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE dist_orgs AS

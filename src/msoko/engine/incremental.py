@@ -14,8 +14,11 @@ indicators' active runs, the detection, ratings and distributions runs). The nex
 
 What depends on what (decision 0014):
 
-- detection reads every warehouse dataset over every year (clusters and standing look back several years,
-  list movement compares with the previous year): it is rerun whole when any of its inputs changed;
+- detection's rules read every year (clusters and standing look back several years, list movement compares
+  with the previous year): they are rerun whole when any of detection's inputs changed; the group
+  aggregates they read are per year (`detection.data.YEARLY`: moments, boundaries and minimum scores are
+  per year), so only the years whose ВПР, tasks, ГИА or scales changed are rebuilt from the warehouse and
+  the others are read from the stored run;
 - an indicator's value for year Y rests on its dataset's rows of year Y (all units: ranks, peers and best
   values are among every unit of the level, year and breakdown) and its `change` on year Y − 1, so a
   change in year Y recomputes the indicators of the datasets that read it for years Y and Y + 1 — whole
@@ -134,6 +137,7 @@ class Plan:
     full: bool
     reasons: list[str] = field(default_factory=list)  # Russian, for the summary
     detection: bool = True
+    detection_years: set[int] | None = None  # years whose group aggregates detection rebuilds (None = all)
     ratings: bool = True
     indicator_datasets: set[str] | None = None  # catalog datasets whose indicators are recomputed (None = all)
     indicator_years: set[int] | None = None  # None = every year
@@ -154,7 +158,8 @@ class Plan:
             return "все" if found is None else sorted(found)
 
         return {"mode": "full" if self.full else ("nothing" if self.nothing else "incremental"),
-                "reasons": list(self.reasons), "detection": self.detection, "ratings": self.ratings,
+                "reasons": list(self.reasons), "detection": self.detection,
+                "detection_years": years(self.detection_years), "ratings": self.ratings,
                 "indicator_datasets": None if self.indicator_datasets is None else sorted(self.indicator_datasets),
                 "indicator_years": years(self.indicator_years),
                 "distribution_years": years(self.distribution_years),
@@ -306,6 +311,9 @@ def plan(ws: Workspace, catalog: Catalog, settings: dict[str, str], warehouse_no
         result.reasons.append("изменились " + SETTINGS_LABELS["detection"])
     if set(changed) & set(DATASETS):
         result.detection = True
+    from msoko.engine.detection.data import YEARLY_INPUTS
+
+    result.detection_years = set().union(*(changed[d][0] for d in YEARLY_INPUTS if d in changed))
     if SETTINGS_LABELS["ratings"] in changed_settings:
         result.reasons.append("изменились " + SETTINGS_LABELS["ratings"])
     for name, spec in dataset_specs(catalog).items():
@@ -369,9 +377,13 @@ def describe(plan: dict) -> list[str]:
     if plan.get("changed_orgs"):
         lines.append("Организаций с изменёнными данными: " + "; ".join(
             f"{dataset} — {n}" for dataset, n in plan["changed_orgs"].items()) + ".")
+    rebuilt = plan.get("detection_years")
     lines.append("Признаки необъективности и списки ШНОР/ШНСУ: " + (
-        "пересчитаны целиком (правила сравнивают несколько лет)." if plan["detection"]
-        else "не пересчитывались — их данные не изменились."))
+        ("пересчитаны за все годы (правила сравнивают несколько лет); " + (
+            f"итоги по группам заново собраны за {years(rebuilt)}, за остальные годы взяты из прошлого расчёта."
+            if rebuilt and rebuilt != "все" else "итоги по группам собраны заново за все годы."
+            if rebuilt == "все" else "итоги по группам взяты из прошлого расчёта."))
+        if plan["detection"] else "не пересчитывались — их данные не изменились."))
     if plan.get("indicator_datasets"):
         lines.append(f"Показатели наборов {', '.join(plan['indicator_datasets'])}: {years(plan['indicator_years'])} — "
                      "годы изменений и следующие за ними (изменение к прошлому году), по всем организациям и "

@@ -7,6 +7,7 @@ reference rows per region), small enough for the rules to work on in memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -42,8 +43,17 @@ def columns(con: duckdb.DuckDBPyConnection, view: str) -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE {view}").fetchall()]
 
 
-def _reference_scales(con: duckdb.DuckDBPyConnection) -> None:
-    """`scales_all` and `vpr_bounds(year, subject, grade, mark, bound)` (the lowest primary score of 3, 4, 5).
+def years_sql(column: str, years: Iterable[int] | None) -> str:
+    """A SQL condition keeping `years` of `column` (every year when None, none when empty)."""
+    if years is None:
+        return "TRUE"
+    wanted = sorted({int(y) for y in years})
+    return f"{column} IN ({', '.join(str(y) for y in wanted)})" if wanted else "FALSE"
+
+
+def _reference_scales(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None) -> None:
+    """`scales_all` and `vpr_bounds(year, subject, grade, mark, bound)` (the lowest primary score of 3, 4, 5)
+    of `years` (every year when None): a year's boundaries rest on that year's scales and marks only.
 
     Order of preference: the warehouse `scales` (imported by the region), the shipped reference scales
     (`msoko.engine.reference.default_scales()`), and, for ВПР that neither covers, the boundary read off
@@ -69,20 +79,21 @@ def _reference_scales(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE vpr_bounds AS
         WITH known AS (
             SELECT year::BIGINT AS year, subject, grade::BIGINT AS grade, mark_or_level::BIGINT AS mark,
                    min(min_score)::BIGINT AS bound
             FROM scales_all
             WHERE procedure = 'ВПР' AND mark_or_level IN ('3', '4', '5') AND grade IS NOT NULL
+              AND {years_sql("year", years)}
             GROUP BY ALL
         ),
         scored AS (
             SELECT year, subject, grade, primary_score AS s, m.mark,
                    avg((v.mark >= m.mark)::INT) AS share_at_least
             FROM vpr v CROSS JOIN (VALUES (3), (4), (5)) m(mark)
-            WHERE v.mark IS NOT NULL AND v.primary_score IS NOT NULL
+            WHERE v.mark IS NOT NULL AND v.primary_score IS NOT NULL AND {years_sql("v.year", years)}
             GROUP BY ALL
         ),
         inferred AS (
@@ -93,7 +104,7 @@ def _reference_scales(con: duckdb.DuckDBPyConnection) -> None:
         chosen AS (SELECT *, 1 AS pref FROM known UNION ALL SELECT *, 2 FROM inferred)
         SELECT year, subject, grade, mark, arg_min(bound, pref) AS bound
         FROM chosen GROUP BY year, subject, grade, mark
-        """
+        """  # noqa: S608 — year numbers only
     )
 
 
@@ -105,9 +116,21 @@ def _plain(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def build(con: duckdb.DuckDBPyConnection, peaks_at: int, peaks_below: int) -> dict[str, pl.DataFrame]:
-    """Create the aggregate tables; return them as polars frames in a dict."""
-    _reference_scales(con)
+# the group aggregates `build` makes year by year: each year's rows rest on that year's warehouse rows only
+# (moments, boundaries and minimum scores are per year), so a year's aggregates can be kept and reused
+YEARLY = {"vpr": ("year", "org_id", "subject", "grade"), "gia": ("year", "org_id", "exam", "subject"),
+          "bounds": ("year", "subject", "grade", "mark")}
+YEARLY_INPUTS = ("vpr", "vpr_tasks", "gia", "scales")  # the warehouse datasets they read year by year
+
+
+def build(con: duckdb.DuckDBPyConnection, peaks_at: int, peaks_below: int,
+          years: Iterable[int] | None = None) -> dict[str, pl.DataFrame]:
+    """Create the aggregate tables; return them as polars frames in a dict.
+
+    `years`: build the per-year aggregates (`YEARLY`) of these years only (every year when None); the
+    registry, context and federal results are read whole. Each yearly frame is sorted by its key, so the
+    same data give the same frame however it was assembled."""
+    _reference_scales(con, years)
     org_cols = columns(con, "organisations")
     region = "coalesce(o.region_id, '')" if "region_id" in org_cols else "''"
     con.execute(
@@ -124,7 +147,7 @@ def build(con: duckdb.DuckDBPyConnection, peaks_at: int, peaks_below: int) -> di
             SELECT v.year::INT AS year, v.org_id, coalesce(r.region_id, '') AS region_id, v.subject,
                    v.grade::INT AS grade, v.primary_score AS s, v.mark, v.journal_mark AS jm
             FROM vpr v LEFT JOIN org_region r USING (org_id)
-            WHERE v.primary_score IS NOT NULL
+            WHERE v.primary_score IS NOT NULL AND {years_sql("v.year", years)}
         ),
         moments AS (
             SELECT year, subject, grade, avg(s) AS mu, stddev_pop(s) AS sd FROM base GROUP BY ALL
@@ -161,20 +184,20 @@ def build(con: duckdb.DuckDBPyConnection, peaks_at: int, peaks_below: int) -> di
     )
     # --- ВПР per-task scores by level ---------------------------------------------------------------
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE task_groups AS
         SELECT year::INT AS year, org_id, subject, grade::INT AS grade,
                sum(score) FILTER (WHERE level = 'Б')::DOUBLE AS b_score,
                sum(max_score) FILTER (WHERE level = 'Б')::DOUBLE AS b_max,
                sum(score) FILTER (WHERE level = 'П')::DOUBLE AS p_score,
                sum(max_score) FILTER (WHERE level = 'П')::DOUBLE AS p_max
-        FROM vpr_tasks WHERE score IS NOT NULL AND max_score > 0
+        FROM vpr_tasks WHERE score IS NOT NULL AND max_score > 0 AND {years_sql("year", years)}
         GROUP BY ALL
-        """
+        """  # noqa: S608 — year numbers only
     )
     # --- ГИА per participant → per group ------------------------------------------------------------
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE gia_groups AS
         WITH mins AS (
             SELECT year::INT AS year, subject, min(min_score) AS min_test
@@ -189,7 +212,7 @@ def build(con: duckdb.DuckDBPyConnection, peaks_at: int, peaks_below: int) -> di
                    END AS below
             FROM gia g LEFT JOIN org_region r USING (org_id)
             LEFT JOIN mins mn ON mn.year = g.year AND mn.subject = g.subject
-            WHERE coalesce(g.test_score, g.primary_score) IS NOT NULL
+            WHERE coalesce(g.test_score, g.primary_score) IS NOT NULL AND {years_sql("g.year", years)}
         ),
         moments AS (SELECT year, exam, subject, avg(s) AS mu, stddev_pop(s) AS sd FROM base GROUP BY ALL)
         SELECT b.year, b.org_id, any_value(b.region_id) AS region_id, b.exam, b.subject, count(*) AS n,
@@ -197,7 +220,7 @@ def build(con: duckdb.DuckDBPyConnection, peaks_at: int, peaks_below: int) -> di
                count_if(b.below) AS n_below, count(b.below) AS n_known
         FROM base b JOIN moments m USING (year, exam, subject)
         GROUP BY b.year, b.org_id, b.exam, b.subject
-        """
+        """  # noqa: S608 — year numbers only
     )
     frames = {
         "vpr": con.sql(
@@ -225,4 +248,7 @@ def build(con: duckdb.DuckDBPyConnection, peaks_at: int, peaks_below: int) -> di
             schema={"year": pl.Int32, "org_id": pl.Utf8, "procedure": pl.Utf8, "subject": pl.Utf8,
                     "grade": pl.Int32, "n": pl.Int64, "share_below": pl.Float64}
         )
-    return {name: _plain(frame) for name, frame in frames.items()}
+    out = {name: _plain(frame) for name, frame in frames.items()}
+    for name, key in YEARLY.items():
+        out[name] = out[name].sort(list(key), nulls_last=True)
+    return out

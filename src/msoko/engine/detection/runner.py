@@ -47,17 +47,46 @@ def _objectivity_explanations(groups: pl.DataFrame, signs: pl.DataFrame) -> pl.D
     return groups.join(expl, on=["year", "org_id", "subject", "grade"], how="left")
 
 
-def compute(ws: Workspace, cfg: DetectionConfig, progress: Progress | None = None) -> dict[str, pl.DataFrame]:
+def _aggregates_key(cfg: DetectionConfig) -> dict:
+    """What the stored per-year aggregates were built with besides the warehouse (the peaks' widths)."""
+    return {"format": 1, "peaks": [cfg.objectivity.peaks.at_width, cfg.objectivity.peaks.below_width]}
+
+
+def _frames(ws: Workspace, cfg: DetectionConfig, changed_years: Iterable[int] | None) -> dict[str, pl.DataFrame]:
+    """The group aggregates every rule reads. With `changed_years`, the per-year ones (`data.YEARLY`) of
+    the other years are the stored run's — built from the same warehouse rows, so equal to rebuilt ones —
+    when that run kept them with the same settings; otherwise every year is built."""
+    kept = None
+    if changed_years is not None:
+        previous = store.DetectionResults.open(ws.results)
+        if previous is not None and previous.meta.get("aggregates") == _aggregates_key(cfg):
+            kept = previous.aggregates(data.YEARLY)
+    rebuild = None if kept is None else sorted(set(changed_years or ()))
+    con = data.connect(Warehouse(ws.warehouse))
+    try:
+        frames = data.build(con, cfg.objectivity.peaks.at_width, cfg.objectivity.peaks.below_width, years=rebuild)
+    finally:
+        con.close()
+    if kept is not None:
+        if any(kept[name].columns != frames[name].columns for name in data.YEARLY):
+            return _frames(ws, cfg, None)  # kept by an older msoko with other columns: build every year
+        for name, key in data.YEARLY.items():
+            old = kept[name].filter(~pl.col("year").is_in(rebuild))
+            frames[name] = pl.concat([old, frames[name].cast(old.schema)], how="vertical").sort(
+                list(key), nulls_last=True)
+    return frames
+
+
+def compute(ws: Workspace, cfg: DetectionConfig, progress: Progress | None = None,
+            changed_years: Iterable[int] | None = None) -> dict[str, pl.DataFrame]:
+    """Every result table (`store.TABLES`) and, under "aggregates", the per-year aggregates behind them.
+    `changed_years`: only these years' warehouse rows changed since the stored run (see `_frames`)."""
     def step(i: int) -> None:
         if progress:
             progress(STEPS[i], i, len(STEPS))
 
     step(0)
-    con = data.connect(Warehouse(ws.warehouse))
-    try:
-        frames = data.build(con, cfg.objectivity.peaks.at_width, cfg.objectivity.peaks.below_width)
-    finally:
-        con.close()
+    frames = _frames(ws, cfg, changed_years)
     vpr, gia, orgs = frames["vpr"], frames["gia"], frames["organisations"]
 
     step(1)
@@ -96,7 +125,7 @@ def compute(ws: Workspace, cfg: DetectionConfig, progress: Progress | None = Non
         schema={"year": pl.Int32, "org_id": pl.Utf8, "factor": pl.Int32, "name": pl.Utf8, "value": pl.Float64,
                 "at_risk": pl.Boolean})
     return {"objectivity": groups, "signs": signs, "risk": risk, "lists": moves, "risk_profile": profile,
-            "social": soc}
+            "social": soc, "aggregates": {name: frames[name] for name in data.YEARLY}}
 
 
 def _risk_table(clustered: pl.DataFrame, soc: pl.DataFrame, fed: pl.DataFrame, cfg: DetectionConfig,
@@ -146,11 +175,15 @@ def load_config(ws: Workspace) -> tuple[DetectionConfig | None, list[Issue]]:
     return DetectionConfig.load(ws.root / CONFIG_FILE)
 
 
-def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | None = None) -> dict:
+def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | None = None,
+        changed_years: Iterable[int] | None = None) -> dict:
     """Compute objectivity flags, ШНСУ, ШНОР, lists and risk profiles; store them under ws.results/detection.
 
     `years`: store only these years (history is still read from every year); results stored earlier for
-    other years are kept. `progress(step_name, done, total)` is called as the work advances.
+    other years are kept. `changed_years` (an incremental run, `engine.incremental`): the warehouse rows
+    changed since the stored run in these years only, so the other years' group aggregates are reused; the
+    rules still run over every year (they compare years and normalise within region × year).
+    `progress(step_name, done, total)` is called as the work advances.
     Returns a summary: counts per table and seconds taken. A broken `detection.yaml` raises
     `RejectedInput` with located issues, and nothing is written.
     """
@@ -158,7 +191,8 @@ def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | 
     cfg, issues = load_config(ws)
     if cfg is None:
         raise RejectedInput(issues)
-    tables = compute(ws, cfg, progress)
+    tables = compute(ws, cfg, progress, changed_years)
+    aggregates = tables.pop("aggregates")
     wanted = sorted(set(years)) if years is not None else None
     if wanted is not None:
         previous = store.DetectionResults.open(ws.results)
@@ -171,7 +205,7 @@ def run(ws: Workspace, years: Iterable[int] | None = None, progress: Progress | 
     if progress:
         progress(STEPS[-1], len(STEPS) - 1, len(STEPS))
     stored_years = sorted(set(tables["risk"]["year"].to_list()) | set(tables["objectivity"]["year"].to_list()))
-    store.write(ws.results, tables, {"years": stored_years})
+    store.write(ws.results, tables, {"years": stored_years, "aggregates": _aggregates_key(cfg)}, aggregates)
     summary = {name: tables[name].height for name in store.TABLES}
     summary["seconds"] = round(time.perf_counter() - started, 2)
     if progress:

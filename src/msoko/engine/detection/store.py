@@ -9,6 +9,8 @@ Layout under `ws.results / "detection"`::
     <run id>/lists.parquet         list movement per year: entered / stayed / left
     <run id>/risk_profile.parquet  the 10 risk factors of «500+» per school × year
     <run id>/social.parquet        the social well-being index and its normalised variables
+    <run id>/aggregate_<name>.parquet  the per-year group aggregates the rules read (`data.YEARLY`), kept so
+                                   an incremental run rebuilds only the years whose data changed
 
 A run is written into a hidden folder, fsynced and renamed into place, then CURRENT.json is replaced: a
 reader sees the old run or the new one, never a half-written one. The run it replaces is kept (a reader that opened it can
@@ -25,15 +27,21 @@ from msoko.core.atomic import POINTER as POINTER  # readers key their caches on 
 from msoko.engine.table_runs import TableRun, publish_tables
 
 TABLES = ("objectivity", "signs", "risk", "lists", "risk_profile", "social")
+AGGREGATE_PREFIX = "aggregate_"
 
 
 def root(results_dir: Path) -> Path:
     return Path(results_dir) / "detection"
 
 
-def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict) -> Path:
+def write(results_dir: Path, tables: dict[str, pl.DataFrame], meta: dict,
+          aggregates: dict[str, pl.DataFrame] | None = None) -> Path:
+    """Store a run: the result `tables`, and the per-year `aggregates` they were computed from (`meta`
+    then says under "aggregates" what they were built with)."""
     base = root(results_dir)
-    return base / publish_tables(base, {name: tables[name] for name in TABLES}, meta)
+    stored = {name: tables[name] for name in TABLES}
+    stored |= {AGGREGATE_PREFIX + name: frame for name, frame in (aggregates or {}).items()}
+    return base / publish_tables(base, stored, meta)
 
 
 class DetectionResults(TableRun):
@@ -46,6 +54,13 @@ class DetectionResults(TableRun):
 
     def _read(self, name: str, year: int | None = None, org_id: str | None = None) -> pl.DataFrame:
         return self.table(name, year, org_id)
+
+    def aggregates(self, names) -> dict[str, pl.DataFrame] | None:
+        """The stored per-year aggregates `names`, or None when this run kept none of them (an older run)."""
+        paths = {name: self.folder / f"{AGGREGATE_PREFIX}{name}.parquet" for name in names}
+        if not all(path.exists() for path in paths.values()):
+            return None
+        return {name: pl.read_parquet(path) for name, path in paths.items()}
 
     def years(self) -> list[int]:
         return sorted(set(self._read("risk")["year"].to_list()) | set(self._read("objectivity")["year"].to_list()))
