@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from msoko.core.env import SettingError, env_bool, env_int, env_list
+from msoko.core.env import SettingError, env_bool, env_choice, env_int, env_list
 from msoko.core.workspace import Workspace
 
 
@@ -81,3 +81,13 @@ def test_the_web_app_refuses_to_start_on_a_bad_setting(tmp_path, name, value, me
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_choice_is_one_of_its_values(monkeypatch):
+    monkeypatch.delenv("MSOKO_ENGINE", raising=False)
+    assert env_choice("MSOKO_ENGINE", "duckdb", ("duckdb", "spark")) == "duckdb"
+    monkeypatch.setenv("MSOKO_ENGINE", "spark")
+    assert env_choice("MSOKO_ENGINE", "duckdb", ("duckdb", "spark")) == "spark"
+    monkeypatch.setenv("MSOKO_ENGINE", "polars")
+    with pytest.raises(SettingError, match="MSOKO_ENGINE='polars': допустимы duckdb, spark"):
+        env_choice("MSOKO_ENGINE", "duckdb", ("duckdb", "spark"))

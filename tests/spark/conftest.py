@@ -1,40 +1,9 @@
-"""Spark tests (marker `spark`): they need the optional extra (`uv sync --extra spark`) and Java 17.
-
-Without PySpark or Java they are skipped — unless MSOKO_TEST_SPARK=required (the CI step that installs both
-sets it), where a missing piece fails them instead of hiding behind a skip.
-"""
+"""Spark tests (marker `spark`): the `spark` fixture is the root conftest's (tests/conftest.py), shared with
+the web's recompute-on-Spark test; `golden.py` (the engine's fixture region) is put on the path here."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).parents[1] / "engine"))  # golden.py
-
-
-def _missing() -> str | None:
-    from msoko.engine.spark import spark_available
-
-    if not spark_available():
-        return "PySpark не установлен (python3 -m uv sync --extra spark)"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "нет Java 17 (apt-get install openjdk-17-jre-headless)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def spark():
-    missing = _missing()
-    if missing:
-        if os.environ.get("MSOKO_TEST_SPARK") == "required":
-            pytest.fail(f"Spark tests required but {missing}")
-        pytest.skip(missing)
-    from msoko.engine.spark import spark_session
-
-    session = spark_session("local[2]", partitions=4)
-    yield session
-    session.stop()

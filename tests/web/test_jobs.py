@@ -128,8 +128,49 @@ def test_recompute_requests_join_the_one_still_queued_and_the_job_stores_the_res
     assert job.result["pipeline"]["run_id"] in store.manifest()["runs"]
     assert job.result["pipeline"]["computed"] == len(store.computed_indicators()) > 0
     assert (job.done, job.total) == (400, 400)  # four stages, each finished
+    assert job.result["pipeline"]["engine"] == "duckdb"  # MSOKO_ENGINE unset
     # once it has started, a new request queues a new job (the running one may have read older data)
     assert request_recompute(owner).pk != first.pk
+
+
+def test_spark_named_but_not_installed_refuses_the_job_in_russian(owner, settings, golden_ws, monkeypatch):
+    import msoko.engine.spark as spark_package
+    from msoko.engine.results import ResultStore
+    from msoko.web.jobs.recompute import request_recompute
+
+    settings.JOBS_INLINE = True
+    settings.COMPUTE_ENGINE = "spark"
+    monkeypatch.setattr(spark_package, "spark_available", lambda: False)
+    job = request_recompute(owner)
+    job.refresh_from_db()
+    assert job.status == JobStatus.REJECTED
+    assert "MSOKO_ENGINE=spark" in job.result["summary"] and "uv sync --extra spark" in job.result["summary"]
+    assert not ResultStore(golden_ws.results).has_results()
+
+
+@pytest.mark.spark
+def test_the_web_job_computes_on_the_engine_the_server_names(owner, settings, golden_ws, spark, tmp_path):
+    """MSOKO_ENGINE=spark: the web's (and the API's) recompute computes the indicators on Spark, and stores
+    what DuckDB stores for the same data."""
+    import golden
+
+    from msoko.core.workspace import Workspace
+    from msoko.engine.pipeline import run_all
+    from msoko.engine.results import ResultStore
+    from msoko.engine.spark.differential import compare
+    from msoko.web.jobs.recompute import request_recompute
+
+    settings.JOBS_INLINE = True
+    settings.COMPUTE_ENGINE = "spark"
+    job = request_recompute(owner)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.result
+    assert job.result["pipeline"]["engine"] == "spark"
+    other = Workspace(tmp_path / "on-duckdb").ensure()
+    golden.build(other.warehouse)
+    run_all(other, full=True)
+    difference = compare(ResultStore(golden_ws.results), ResultStore(other.results))
+    assert difference.equal, str(difference)
 
 
 def test_a_broken_setting_leaves_the_results_and_says_so(owner, settings, golden_ws):

@@ -23,6 +23,7 @@ VARIABLES: dict[str, str] = {
     "MSOKO_LOGIN_LOCKOUT_SECONDS": "На сколько секунд блокируется вход после исчерпания попыток. По умолчанию 900.",
     "MSOKO_MAX_UPLOAD_MB": "Наибольший размер загружаемого файла, МБ. По умолчанию 200.",
     "MSOKO_SECRET_KEY": "Секретный ключ (если не задан, создаётся в рабочем пространстве при первом запуске).",
+    "MSOKO_ENGINE": "Чем считать показатели при пересчёте из веба и API: duckdb (на этой машине) или spark (нужны python3 -m uv sync --extra spark и Java 17). По умолчанию duckdb.",
     "MSOKO_SPARK_MASTER": "Адрес кластера Spark для msoko compute --engine spark (spark://host:7077). По умолчанию local[2].",
     "MSOKO_SPARK_PARTITIONS": "Число частей перемешивания Spark (spark.sql.shuffle.partitions). По умолчанию 8.",
     "MSOKO_SPARK_SCRATCH": "Где каждый расчёт на Spark создаёт свою папку промежуточных Parquet-файлов (удаляется после расчёта); на кластере — общая для всех узлов. По умолчанию tmp/ рабочего пространства.",
@@ -71,3 +72,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value not in choices:
+        raise SettingError(f"{name}={value!r}: допустимы {', '.join(choices)}")
+    return value

@@ -61,6 +61,7 @@ class RunSummary:
     origins: dict[str, str] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # filled by run_all: stage → seconds
     plan: dict | None = None  # filled by run_all: what was recomputed and why (`incremental.Plan.as_dict`)
+    engine: str = "duckdb"  # what computed the indicators
 
     def as_dict(self) -> dict:
         """The summary as plain JSON (a web job's result, the API's answer)."""
@@ -70,6 +71,7 @@ class RunSummary:
             "warnings": [issue.as_dict() for issue in self.warnings],
             "detection": self.detection, "ratings": self.ratings, "distributions": self.distributions,
             "origins": dict(self.origins), "stages": dict(self.stage_seconds), "plan": self.plan,
+            "engine": self.engine,
         }
 
 
@@ -289,7 +291,8 @@ def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StagePro
     detection = None
     if plan.full or plan.detection:
         lists_before = None if plan.full else derived_sources(ws).get(RISK_LISTS)
-        detection = timed(STAGE_DETECTION, lambda step: run_detection(ws, years, step))
+        detection = timed(STAGE_DETECTION, lambda step: run_detection(
+            ws, years, step, changed_years=None if plan.full else plan.detection_years))
     else:
         skipped(STAGE_DETECTION)
     derived = derived_sources(ws)
@@ -323,6 +326,7 @@ def run_all(ws: Workspace, *, years: list[int] | None = None, progress: StagePro
     else:
         incremental.forget_state(ws)
     summary.plan = plan.as_dict()
+    summary.engine = engine
     summary.stage_seconds = seconds
     summary.seconds = time.perf_counter() - started
     return summary

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from msoko.core.env import SettingError, env_bool, env_int, env_list, env_str
+from msoko.core.env import SettingError, env_bool, env_choice, env_int, env_list, env_str
 from msoko.core.workspace import Workspace
 
 WORKSPACE = Workspace.resolve().ensure()
@@ -99,6 +99,8 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# what computes the indicators when the web or the API recomputes (msoko.engine.pipeline.ENGINES)
+COMPUTE_ENGINE = env_choice("MSOKO_ENGINE", "duckdb", ("duckdb", "spark"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -52,8 +52,18 @@ def run_recompute(report: Report) -> tuple[str, dict]:
         within = round(STEP * done / of) if of else 0
         report(f"{stage}: {name}" if name else stage, index * STEP + min(within, STEP), total)
 
+    engine = settings.COMPUTE_ENGINE
+    if engine == "spark":
+        from msoko.engine.spark import spark_available
+
+        if not spark_available():
+            return JobStatus.REJECTED, {
+                "summary": "Сервер настроен считать показатели на Spark (MSOKO_ENGINE=spark), но PySpark не "
+                           "установлен: выполните python3 -m uv sync --extra spark (нужна и Java 17) или уберите "
+                           "MSOKO_ENGINE. Результаты не пересчитаны, действуют прежние.",
+                "issues": []}
     try:
-        summary = run_all(settings.WORKSPACE, progress=progress)
+        summary = run_all(settings.WORKSPACE, progress=progress, engine=engine)
     except RejectedInput as rejected:
         return JobStatus.REJECTED, {
             "summary": "Настройки расчёта (каталог показателей, detection.yaml или ratings.yaml) содержат ошибки; "
@@ -70,7 +80,7 @@ def run_recompute(report: Report) -> tuple[str, dict]:
         "summary": said,
         "issues": data["warnings"][:1000],
         "pipeline": {key: data[key] for key in ("run_id", "rows", "computed", "waiting", "years", "seconds",
-                                                 "stages", "plan")},
+                                                 "stages", "plan", "engine")},
         "next_url": "/",
         "next_label": "На главную",
     }
