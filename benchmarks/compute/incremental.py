@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -39,7 +38,10 @@ sys.path.insert(0, str(HERE.parent))
 
 
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM): `ru_maxrss` survives fork and exec, so a child started by
+    a parent that generated the data would report the parent's peak."""
+    status = Path("/proc/self/status").read_text(encoding="utf-8")
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
 
 
 def partitioned(source: Path, target: Path) -> Path:

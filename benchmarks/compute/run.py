@@ -50,7 +50,9 @@ def prepare(data: Path, schools: int, municipalities: int, years: int, seed: int
     ws = Workspace(home).ensure()
     raw = home / "raw"
     started = time.perf_counter()
-    country = generate_country(raw, seed=seed, municipalities=municipalities, schools=schools, years=years)
+    # the last year is 2026 whatever the length, so every year has the shipped scales (2022–2026)
+    country = generate_country(raw, seed=seed, municipalities=municipalities, schools=schools, years=years,
+                               first_year=min(2024, 2027 - years))
     print(f"  generated {sum(country.rows.values()):,} rows in {time.perf_counter() - started:.0f} s",
           file=sys.stderr)
     wh = Warehouse(ws.warehouse)
