@@ -304,11 +304,27 @@ def test_detection_rebuilds_every_years_groups_when_the_kept_ones_cannot_be_trus
     reimport_school(ws, random.Random(8))
     summary = run_all(ws)
     assert summary.plan["mode"] == "incremental" and summary.plan["detection"] is True
+    assert summary.plan["detection_years"] == "все"  # changed settings: every year's groups built anew
     reference = full_copy(ws, tmp_path / "full-2")
     shutil.copy(ws.root / "detection.yaml", reference.root / "detection.yaml")
     run_all(reference, full=True)
     assert DetectionResults.open(ws.results).meta["aggregates"]["peaks"] == [3, 2]
     assert differences(stored(ws), stored(reference)) == []
+
+    # detection asked to reuse (no year changed) after the widths changed: the kept groups, built with
+    # other widths, are not reused — every year is built with the new ones
+    from msoko.engine.detection import data, run
+
+    (ws.root / "detection.yaml").write_text("objectivity:\n  peaks:\n    at_width: 5\n", encoding="utf-8")
+    run(ws, changed_years=[])
+    con = data.connect(Warehouse(ws.warehouse))
+    try:
+        built = data.build(con, 5, 2)
+    finally:
+        con.close()
+    kept = DetectionResults.open(ws.results).aggregates(YEARLY)
+    assert DetectionResults.open(ws.results).meta["aggregates"]["peaks"] == [5, 2]
+    assert kept["vpr"]["n_at"].to_list() == built["vpr"]["n_at"].to_list()
 
 
 def test_what_forces_a_full_run(tmp_path: Path):

@@ -314,6 +314,8 @@ def plan(ws: Workspace, catalog: Catalog, settings: dict[str, str], warehouse_no
     from msoko.engine.detection.data import YEARLY_INPUTS
 
     result.detection_years = set().union(*(changed[d][0] for d in YEARLY_INPUTS if d in changed))
+    if SETTINGS_LABELS["detection"] in changed_settings:
+        result.detection_years = None  # the settings may change how groups are built: every year anew
     if SETTINGS_LABELS["ratings"] in changed_settings:
         result.reasons.append("изменились " + SETTINGS_LABELS["ratings"])
     for name, spec in dataset_specs(catalog).items():
