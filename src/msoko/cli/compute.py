@@ -64,11 +64,10 @@ def compute(year: YearOption = None, home: HomeOption = None, full: FullOption =
     if engine not in ENGINES:
         raise usage_error(f"неизвестный движок «{engine}»: допустимы {', '.join(ENGINES)}.")
     if engine == "spark":
-        from msoko.engine.spark import spark_available
+        from msoko.engine.spark import NOT_INSTALLED, spark_available
 
         if not spark_available():
-            raise usage_error("движок spark не установлен: выполните python3 -m uv sync --extra spark "
-                              "(нужны PySpark и Java 17).")
+            raise usage_error(f"{NOT_INSTALLED}.")
     ws = workspace(home)
     years = [year] if year is not None else None
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

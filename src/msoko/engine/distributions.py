@@ -89,7 +89,7 @@ def build(con: duckdb.DuckDBPyConnection, years: list[int] | None, min_group: in
           progress: Callable[[int], None] | None = None) -> list[int]:
     """Create tables `dist_groups`, `dist_scores`, `dist_tasks` in `con` (a `detection.data.connect`
     connection); return the years they cover."""
-    year_filter = "" if years is None else f"AND year IN ({', '.join(str(int(y)) for y in years) or 'NULL'})"
+    year_filter = f"AND {detection_data.years_sql('year', years)}"
     detection_data._reference_scales(con, years)  # scales_all, vpr_bounds — the boundaries detection uses
     con.execute(
         """

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from msoko.core.issues import Issue, RejectedInput, has_errors
 from msoko.core.workspace import Workspace
+from msoko.engine import ENGINES as ENGINES  # what computes the indicators (re-exported for the CLI)
 from msoko.engine.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from msoko.engine.catalog.validate import dataset_specs
 from msoko.engine.compute import Progress, compute, connect
@@ -222,7 +223,6 @@ STAGE_DETECTION = "Объективность, ШНОР/ШНСУ"
 STAGE_INDICATORS = "Показатели"
 STAGE_RATINGS = "Рейтинг муниципалитетов"
 STAGE_DISTRIBUTIONS = "Распределения баллов ВПР, задания Б/П"
-ENGINES = ("duckdb", "spark")  # what computes the indicators; detection, ratings, distributions are DuckDB's
 STAGES = (STAGE_DETECTION, STAGE_INDICATORS, STAGE_RATINGS, STAGE_DISTRIBUTIONS)
 
 

@@ -12,6 +12,7 @@ import dj_database_url
 
 from msoko.core.env import SettingError, env_bool, env_choice, env_int, env_list, env_str
 from msoko.core.workspace import Workspace
+from msoko.engine import ENGINES
 
 WORKSPACE = Workspace.resolve().ensure()
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -99,8 +100,8 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
-# what computes the indicators when the web or the API recomputes (msoko.engine.pipeline.ENGINES)
-COMPUTE_ENGINE = env_choice("MSOKO_ENGINE", "duckdb", ("duckdb", "spark"))
+# what computes the indicators when the web or the API recomputes
+COMPUTE_ENGINE = env_choice("MSOKO_ENGINE", "duckdb", ENGINES)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

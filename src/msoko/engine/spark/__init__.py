@@ -12,6 +12,7 @@ optional extra (`uv sync --extra spark`); importing this package does not import
 from __future__ import annotations
 
 from msoko.engine.spark.runner import (
+    NOT_INSTALLED,
     SparkRunner,
     render,
     runner_for,
@@ -20,4 +21,4 @@ from msoko.engine.spark.runner import (
     spark_session,
 )
 
-__all__ = ["SparkRunner", "render", "runner_for", "scratch_for", "spark_available", "spark_session"]
+__all__ = ["NOT_INSTALLED", "SparkRunner", "render", "runner_for", "scratch_for", "spark_available", "spark_session"]

@@ -36,6 +36,9 @@ from msoko.engine.sources import Sources, _quote
 LOCAL_MASTER = "local[2]"
 
 
+NOT_INSTALLED = "движок spark не установлен: выполните python3 -m uv sync --extra spark (нужны PySpark и Java 17)"
+
+
 def spark_available() -> bool:
     """PySpark is installed (the optional `spark` extra) — Java is checked when a session starts."""
     return importlib.util.find_spec("pyspark") is not None
@@ -189,7 +192,6 @@ def runner_for(engine: str, con: duckdb.DuckDBPyConnection, spill: Path, memory_
     if engine != "spark":
         raise ValueError(f"неизвестный движок расчёта «{engine}»: допустимы duckdb и spark")
     if not spark_available():
-        raise RuntimeError("движок spark не установлен: выполните python3 -m uv sync --extra spark "
-                           "(нужны PySpark и Java 17)")
+        raise RuntimeError(NOT_INSTALLED)
     root = Path(env_str("MSOKO_SPARK_SCRATCH") or spill)
     return SparkRunner(spark_session(memory=memory_limit), con, scratch_for(root))

@@ -54,13 +54,12 @@ def run_recompute(report: Report) -> tuple[str, dict]:
 
     engine = settings.COMPUTE_ENGINE
     if engine == "spark":
-        from msoko.engine.spark import spark_available
+        from msoko.engine.spark import NOT_INSTALLED, spark_available
 
         if not spark_available():
             return JobStatus.REJECTED, {
-                "summary": "Сервер настроен считать показатели на Spark (MSOKO_ENGINE=spark), но PySpark не "
-                           "установлен: выполните python3 -m uv sync --extra spark (нужна и Java 17) или уберите "
-                           "MSOKO_ENGINE. Результаты не пересчитаны, действуют прежние.",
+                "summary": f"Сервер настроен считать показатели на Spark (MSOKO_ENGINE=spark), но {NOT_INSTALLED} — "
+                           "или уберите MSOKO_ENGINE. Результаты не пересчитаны, действуют прежние.",
                 "issues": []}
     try:
         summary = run_all(settings.WORKSPACE, progress=progress, engine=engine)
