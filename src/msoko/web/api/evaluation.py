@@ -160,13 +160,9 @@ def _result_out(result: services.DossierResult, rank: int | None) -> dict:
                            "status": p.status, "round": p.round} for p in result.positions]}
 
 
-def _readable(user, campaign: Campaign) -> tuple[list, list, dict]:
-    """Every result of the campaign, those the user may read (in scope, and as the conclusion page decides)
-    and the ranks (the ranking page's, for the region's roles only)."""
-    visible = set(restrict(campaign.dossiers.all(), user).values_list("pk", flat=True))
-    everything = services.campaign_results(campaign)
-    readable = [r for r in everything if r.dossier.pk in visible and _may_read_conclusion(user, r.dossier)]
-    return everything, readable, services.ranks(everything) if _regional(user) else {}
+def _ranks(user, everything: list) -> dict:
+    """The places in the ranking (the ranking page's), for the region's roles only."""
+    return services.ranks(everything) if _regional(user) else {}
 
 
 @router.get("", response=responses({200: list[EvaluationCampaignOut]}), url_name="api-evaluations",
@@ -208,9 +204,12 @@ def results(request, campaign_id: Id):
     муниципалитеты с местом в рейтинге; координатор — свой муниципалитет после публикации итогов; иначе 403."""
     require_scope(request.user)
     found = _campaign(request.user, campaign_id)
-    _, readable, ranks = _readable(request.user, found)
+    visible = set(restrict(found.dossiers.all(), request.user).values_list("pk", flat=True))
+    everything = services.campaign_results(found)
+    readable = [r for r in everything if r.dossier.pk in visible and _may_read_conclusion(request.user, r.dossier)]
     if not readable and not _regional(request.user):  # an expert; a coordinator before the publication
         raise HttpError(403, HIDDEN)
+    ranks = _ranks(request.user, everything)
     return [_result_out(r, ranks.get(r.dossier.pk)) for r in readable]
 
 
@@ -227,9 +226,9 @@ def result(request, campaign_id: Id, municipality: MunicipalityCode):
         raise Http404
     if not _may_read_conclusion(request.user, dossier):
         raise HttpError(403, HIDDEN)
-    everything, _, ranks = _readable(request.user, found)
+    everything = services.campaign_results(found)
     mine = next(r for r in everything if r.dossier.pk == dossier.pk)
     spread = [{"key": t.key, **region} for t in mine.totals
               if (region := distribution(everything, t.key)) is not None]
-    return {**_result_out(mine, ranks.get(dossier.pk)), "region": spread}
+    return {**_result_out(mine, _ranks(request.user, everything).get(dossier.pk)), "region": spread}
 
